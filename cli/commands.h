@@ -7,6 +7,6 @@ class App;
 
 namespace sw::cli {
 
-void add_netns_command(CLI::App& app);
+// (one declaration per subcommand, in DESIGN.md order)
 
 }  // namespace sw::cli

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     else if (verbosity == 1) sw::log::set_level(sw::log::Level::info);
   });
 
-  // SUBCOMMANDS
+  // One line per subcommand, in DESIGN.md order.
 
   try {
     app.parse(argc, argv);
