@@ -263,7 +263,10 @@ Result<Token> decode_token(std::string subject_token, const json& body) {
   if (auto p = t.find("project"); p != t.end()) {
     tok.project_id = json_str(*p, "id");
     tok.project_name = json_str(*p, "name");
-    if (auto d = p->find("domain"); d != p->end()) tok.project_domain_id = json_str(*d, "id");
+    if (auto d = p->find("domain"); d != p->end()) {
+      tok.project_domain_id = json_str(*d, "id");
+      tok.project_domain_name = json_str(*d, "name");
+    }
   }
   if (auto r = t.find("roles"); r != t.end() && r->is_array())
     for (const auto& role : *r) tok.roles.push_back(json_str(role, "name"));

@@ -76,6 +76,7 @@ struct Token {
   std::string project_id;
   std::string project_name;
   std::string project_domain_id;
+  std::string project_domain_name;
   std::string expires_at;
   std::vector<std::string> roles;  ///< role names
   std::vector<Endpoint> catalog;
