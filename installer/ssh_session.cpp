@@ -64,6 +64,44 @@ std::string random_suffix() {
   return buf;
 }
 
+// First line of every remote command: "\x1eswpid:<pid>" on stderr (see run_channel).
+constexpr const char* kPidPrologue = "printf '\\036swpid:%s\\n' \"$$\" >&2";
+constexpr std::string_view kPidMarker = "\x1eswpid:";
+
+// Takes the pid line off the front of stderr and passes everything else on.
+class PidLine {
+ public:
+  void feed(std::string_view data, OutputTail& err) {
+    if (done_) {
+      err.append(data);
+      return;
+    }
+    head_.append(data);
+    const auto nl = head_.find('\n');
+    if (nl == std::string::npos && head_.size() < 64) return;
+    done_ = true;
+    if (nl != std::string::npos && std::string_view(head_).starts_with(kPidMarker)) {
+      pgid_ = std::atol(head_.substr(kPidMarker.size(), nl - kPidMarker.size()).c_str());
+      err.append(std::string_view(head_).substr(nl + 1));
+    } else {
+      err.append(head_);
+    }
+    head_.clear();
+  }
+  void finish(OutputTail& err) {
+    if (!done_ && !head_.empty()) {
+      done_ = true;
+      if (!std::string_view(head_).starts_with(kPidMarker)) err.append(head_);
+    }
+  }
+  long pgid() const { return pgid_; }
+
+ private:
+  bool done_ = false;
+  long pgid_ = 0;
+  std::string head_;
+};
+
 constexpr unsigned kWindow = 8u << 20;  // larger than libssh2's 2 MiB default: fewer window stalls on bulk output
 
 }  // namespace
@@ -117,7 +155,7 @@ Result<void> SshSession::wait_socket(Clock::time_point deadline, milliseconds ca
     events = POLLIN;
     cap = std::min(cap, milliseconds(20));  // libssh2 may hold buffered work: look again soon
   }
-  const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
   if (left.count() <= 0) return fail(Error::timeout("deadline passed"));
   pollfd pfd{sock_.get(), events, 0};
   const int rc = ::poll(&pfd, 1, int(std::min(left, cap).count()));
@@ -375,11 +413,12 @@ class SshSession::Channel {
 };
 
 Result<CommandResult> SshSession::exec(const std::string& command, const RunOptions& options) {
-  return run_channel(command, options, "host " + label_ + ": command '" + display_command(command, options) + "'");
+  return run_channel(command, options, "host " + label_ + ": command '" + display_command(command, options) + "'",
+                     true);
 }
 
 Result<CommandResult> SshSession::run_channel(const std::string& command, const RunOptions& options,
-                                              const std::string& prefix) {
+                                              const std::string& prefix, bool kill_on_timeout) {
   const auto start = Clock::now();
   const auto deadline = start + options.timeout;
   if (!usable()) return fail(Error::system(prefix + ": the ssh session is closed after an earlier failure"));
@@ -390,73 +429,87 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
 
   Channel ch(*this, prefix);
   if (auto r = ch.open(deadline); !r) return fail(r.error().kind() == ErrorKind::timeout ? timed_out() : r.error());
-  auto started = ch.retry([&] { return libssh2_channel_process_startup(ch.get(), "exec", 4, command.data(),
-                                                                       unsigned(command.size())); },
+  // sshd runs the command in a new session (setsid), so the shell's pid is the process group of
+  // everything it starts. The first line reports it on stderr (and is stripped from it) so that a
+  // command that overruns can be killed whole: libssh2 1.10 cannot send the ssh "signal" request
+  // on a started channel. On its own line, so that even a command that fails to parse reports it.
+  const std::string wrapped = std::string(kPidPrologue) + "\n" + command;
+  auto started = ch.retry([&] { return libssh2_channel_process_startup(ch.get(), "exec", 4, wrapped.data(),
+                                                                       unsigned(wrapped.size())); },
                           deadline, "exec");
   if (!started) return fail(timed_out());
   if (*started != 0) return fail(ch.error("exec", *started));
 
   OutputTail out(options.output_cap), err(options.output_cap);
+  PidLine pid_line;
   size_t input_sent = 0;
   bool eof_sent = false;
   bool out_done = false, err_done = false;
   std::vector<char> buf(256 * 1024);
-
-  // Reads whatever libssh2 has for one stream; false on a hard error (stored in failure).
   std::optional<Error> failure;
-  auto drain = [&](int stream, OutputTail& tail, bool& done) {
+
+  // Reads what libssh2 has for one stream into sink; true when anything happened.
+  auto drain = [&](int stream, auto&& sink, bool& done) {
+    bool progress = false;
     while (!done) {
       const ssize_t n = libssh2_channel_read_ex(ch.get(), stream, buf.data(), buf.size());
       if (n > 0) {
-        tail.append({buf.data(), size_t(n)});
+        sink(std::string_view(buf.data(), size_t(n)));
+        progress = true;
         continue;
       }
-      if (n == 0) {
-        // 0 is end of stream only once EOF arrived and nothing is queued for the channel.
-        if (libssh2_channel_eof(ch.get())) done = true;
-        return;
-      }
-      if (n != LIBSSH2_ERROR_EAGAIN) failure = ch.error("", int(n));
-      return;
+      // 0 is the end of the stream only once EOF came and nothing is queued for the channel.
+      if (n == 0 && libssh2_channel_eof(ch.get())) done = progress = true;
+      else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) failure = ch.error("", int(n));
+      break;
     }
+    return progress;
   };
+  auto to_out = [&](std::string_view d) { out.append(d); };
+  auto to_err = [&](std::string_view d) { pid_line.feed(d, err); };
 
-  while (!(out_done && err_done)) {
+  for (;;) {
+    bool progress = false;
     if (!eof_sent) {
       while (input_sent < options.input.size()) {
         const ssize_t w = libssh2_channel_write_ex(ch.get(), 0, options.input.data() + input_sent,
                                                    std::min<size_t>(options.input.size() - input_sent, 1 << 20));
-        if (w > 0) input_sent += size_t(w);
-        else if (w == LIBSSH2_ERROR_EAGAIN) break;
-        else {
-          failure = ch.error("sending input", int(w));
+        if (w > 0) {
+          input_sent += size_t(w);
+          progress = true;
+        } else {
+          if (w != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending input", int(w));
           break;
         }
       }
       if (!failure && input_sent == options.input.size()) {
         const int rc = libssh2_channel_send_eof(ch.get());
-        if (rc == 0) eof_sent = true;
+        if (rc == 0) eof_sent = progress = true;
         else if (rc != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending end of input", rc);
       }
     }
-    if (!failure) drain(0, out, out_done);
-    if (!failure) drain(SSH_EXTENDED_DATA_STDERR, err, err_done);
+    if (!failure) progress |= drain(0, to_out, out_done);
+    if (!failure) progress |= drain(SSH_EXTENDED_DATA_STDERR, to_err, err_done);
     if (failure) return fail(std::move(*failure));
     if (out_done && err_done) break;
 
     if (Clock::now() >= deadline) {
-      // Ask sshd to kill the command's process group (RFC 4254 "signal"; OpenSSH >= 7.9 delivers it
-      // with killpg), then wind the channel down. A session that cannot do this within the grace
-      // period is dropped, so the next command starts on a fresh connection.
+      // Kill the command's process group from a second channel, then wind this one down. A
+      // session that cannot do so within the grace period is dropped, so the next command starts
+      // on a fresh connection instead of behind a stuck channel.
       const auto grace = Clock::now() + milliseconds(2000);
-      auto sig = ch.retry([&] { return libssh2_channel_process_startup(ch.get(), "signal", 6, "KILL", 4); },
-                          grace, "kill");
-      bool clean = sig.has_value();
-      while (clean && !libssh2_channel_eof(ch.get())) {
-        const ssize_t n = libssh2_channel_read_ex(ch.get(), 0, buf.data(), buf.size());
-        const ssize_t m = libssh2_channel_read_ex(ch.get(), SSH_EXTENDED_DATA_STDERR, buf.data(), buf.size());
-        if ((n < 0 && n != LIBSSH2_ERROR_EAGAIN) || (m < 0 && m != LIBSSH2_ERROR_EAGAIN)) clean = false;
-        else if (n <= 0 && m <= 0 && !wait_socket(grace)) clean = false;
+      if (kill_on_timeout && pid_line.pgid() > 1) {
+        RunOptions k;
+        k.timeout = milliseconds(1500);
+        k.output_cap = 4096;
+        (void)run_channel("kill -9 -" + std::to_string(pid_line.pgid()) + " 2>/dev/null", k, prefix + ": kill", false);
+      }
+      bool clean = usable();
+      while (clean && !(out_done && err_done)) {
+        auto discard = [](std::string_view) {};
+        const bool moved = drain(0, discard, out_done) | drain(SSH_EXTENDED_DATA_STDERR, discard, err_done);
+        if (failure) clean = false;
+        else if (!moved && !(out_done && err_done) && !wait_socket(grace)) clean = false;
       }
       if (clean) clean = ch.retry([&] { return libssh2_channel_close(ch.get()); }, grace, "close").has_value();
       if (clean) clean = ch.retry([&] { return libssh2_channel_wait_closed(ch.get()); }, grace, "close").has_value();
@@ -465,14 +518,16 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
       log::debug(prefix + ": timed out; " + (clean ? "command killed, session kept" : "session dropped"));
       return fail(timed_out());
     }
+    if (progress) continue;
     // Keepalives keep NAT state and reveal a vanished peer (with TCP_USER_TIMEOUT) on long commands.
     int next_keepalive = 0;
     if (const int k = libssh2_keepalive_send(session_.get(), &next_keepalive); k != 0 && k != LIBSSH2_ERROR_EAGAIN)
       return fail(ch.error("keepalive", k));
     const auto cap = next_keepalive > 0 ? milliseconds(int64_t(next_keepalive) * 1000) : milliseconds(1000);
-    if (auto w = wait_socket(deadline, cap); !w && Clock::now() < deadline)
+    if (auto w = wait_socket(deadline, cap); !w && w.error().kind() != ErrorKind::timeout)
       return fail(std::move(w.error()).context(prefix));
   }
+  pid_line.finish(err);
 
   // Output is complete; the exit status arrives with (before) the channel close.
   const auto close_deadline = std::max(deadline, Clock::now() + milliseconds(2000));
@@ -521,7 +576,7 @@ Result<void> SshSession::upload(const std::string& path, std::string_view conten
   run.timeout = options.timeout;
   run.input.assign(content);
   run.output_cap = 64 * 1024;
-  auto r = run_channel(command, run, prefix);
+  auto r = run_channel(command, run, prefix, true);
   if (!r) return fail(std::move(r.error()));
   if (!r->ok()) {
     std::string why(trim(r->err));

@@ -6,8 +6,8 @@
 // for exec() and upload(), one at a time (not thread-safe; sessions to different hosts are
 // independent and run in parallel). Everything is non-blocking with our own poll and a deadline,
 // so a dead or silent peer costs at most the timeout. A command that overruns its timeout is
-// killed remotely (the ssh "signal" request, which sshd delivers to the command's process group),
-// its channel closed, and the session stays usable; if that cleanup itself cannot finish, the
+// killed remotely (its process group, which sshd makes per command, from a second channel), its
+// channel closed, and the session stays usable; if that cleanup itself cannot finish, the
 // session is marked unusable and SshHostRunner reconnects on the next call.
 //
 // Host keys (never switched off): a key recorded in known_hosts for the host must match; an
@@ -97,7 +97,8 @@ class SshSession {
   /// libssh2's last error as text after prefix ("host H: step"); marks the session broken when
   /// the connection itself failed.
   Error ssh_error(const std::string& prefix, int rc);
-  Result<CommandResult> run_channel(const std::string& command, const RunOptions& options, const std::string& prefix);
+  Result<CommandResult> run_channel(const std::string& command, const RunOptions& options, const std::string& prefix,
+                                    bool kill_on_timeout);
 
   std::string label_;
   UniqueFd sock_;  // declared before session_: destroyed after it
