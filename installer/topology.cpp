@@ -761,6 +761,7 @@ Result<Topology> parse_topology(std::string_view name, std::string_view text, st
   SW_TRY_VOID(r.object(root, top, {"project", "user", "networks", "routers", "security_group_rules", "instances",
                                    "ports", "agents"}));
   Topology t;
+  t.source = std::string(name);
   t.project = SW_TRY(r.str(root, top, "project"));
   t.user = SW_TRY(r.str(root, top, "user"));
   for (const auto& [j, at] : SW_TRY(r.objects(root, top, "networks"))) t.networks.push_back(SW_TRY(read_network(r, *j, at)));

@@ -124,6 +124,7 @@ struct Topology {
   std::vector<Instance> instances;
   std::vector<Port> ports;    ///< observed
   std::vector<Agent> agents;  ///< observed
+  std::string source;  ///< the file it was read from, for messages ("" = not from a file)
 
   const Network* network(std::string_view name) const;
   const Network* network_by_id(std::string_view id) const;
