@@ -38,14 +38,14 @@ constexpr std::string_view kUseSubnets = "CONFIG_USE_SUBNETS";
 constexpr std::string_view kDefaultPassword = "CONFIG_DEFAULT_PASSWORD";
 
 // The Havana per-service host keys stackwire still honours, and the role each one places.
-struct HostRole {
+struct ServiceHostKey {
   std::string_view key;
   std::string_view role;
 };
-constexpr HostRole kControllerRoles[] = {{"CONFIG_KEYSTONE_HOST", "keystone"},
+constexpr ServiceHostKey kControllerRoles[] = {{"CONFIG_KEYSTONE_HOST", "keystone"},
                                          {"CONFIG_OSCLIENT_HOST", "client (keystonerc)"},
                                          {"CONFIG_NEUTRON_SERVER_HOST", "neutron-server"}};
-constexpr HostRole kNetworkRoles[] = {{"CONFIG_NEUTRON_L3_HOSTS", "neutron-l3-agent"},
+constexpr ServiceHostKey kNetworkRoles[] = {{"CONFIG_NEUTRON_L3_HOSTS", "neutron-l3-agent"},
                                       {"CONFIG_NEUTRON_DHCP_HOSTS", "neutron-dhcp-agent"},
                                       {"CONFIG_NEUTRON_METADATA_HOSTS", "neutron-metadata-agent"}};
 

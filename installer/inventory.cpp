@@ -8,7 +8,7 @@
 namespace sw::installer {
 namespace {
 
-constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
+constexpr std::array<std::string_view, kHostRoleCount> kRoleNames = {
     "controller",         "network",           "compute",
     "mariadb",            "amqp",              "keystone",
     "client",             "neutron-server",    "neutron-l3-agent",
@@ -41,7 +41,7 @@ auto typed(const AnswerFile& f, std::string_view key, F parse) -> decltype(parse
 
 class Builder {
  public:
-  void add(std::string_view address, Role role) {
+  void add(std::string_view address, HostRole role) {
     if (address.empty()) return;
     auto it = std::find_if(hosts_.begin(), hosts_.end(),
                            [&](const InventoryHost& h) { return h.address == address; });
@@ -54,7 +54,7 @@ class Builder {
       std::sort(it->roles.begin(), it->roles.end());
     }
   }
-  void add(const std::vector<std::string>& addresses, Role role) {
+  void add(const std::vector<std::string>& addresses, HostRole role) {
     for (const auto& a : addresses) add(a, role);
   }
   std::vector<InventoryHost> take() { return std::move(hosts_); }
@@ -72,15 +72,15 @@ std::vector<std::string> service_hosts(const AnswerFile& f, std::string_view hav
 
 }  // namespace
 
-std::string_view role_name(Role role) { return kRoleNames[static_cast<std::size_t>(role)]; }
+std::string_view role_name(HostRole role) { return kRoleNames[static_cast<std::size_t>(role)]; }
 
-std::optional<Role> role_from_name(std::string_view name) {
+std::optional<HostRole> role_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kRoleNames.size(); ++i)
-    if (kRoleNames[i] == name) return static_cast<Role>(i);
+    if (kRoleNames[i] == name) return static_cast<HostRole>(i);
   return std::nullopt;
 }
 
-bool InventoryHost::has(Role role) const {
+bool InventoryHost::has(HostRole role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
@@ -98,8 +98,8 @@ std::string_view network_type_name(NetworkType type) {
   return names[static_cast<std::size_t>(type)];
 }
 
-std::string_view datapath_name(DatapathType type) {
-  return type == DatapathType::netdev ? "netdev" : "system";
+std::string_view datapath_name(OvsDatapath type) {
+  return type == OvsDatapath::netdev ? "netdev" : "system";
 }
 
 NetworkType NeutronSettings::tenant_network_type() const {
@@ -124,7 +124,7 @@ const InventoryHost* Inventory::find(std::string_view address) const {
   return nullptr;
 }
 
-std::vector<std::string> Inventory::hosts_with(Role role, bool include_excluded) const {
+std::vector<std::string> Inventory::hosts_with(HostRole role, bool include_excluded) const {
   std::vector<std::string> out;
   for (const auto& h : hosts)
     if (h.has(role) && (include_excluded || !h.excluded)) out.push_back(h.address);
@@ -167,27 +167,27 @@ Result<Inventory> make_inventory(const AnswerFile& f) {
   inv.keystone_host = service_hosts(f, "CONFIG_KEYSTONE_HOST", controller).front();
 
   Builder b;
-  b.add(inv.controller, Role::controller);
-  if (inv.mariadb_install) b.add(inv.mariadb_host, Role::mariadb);
-  b.add(inv.amqp_host, Role::amqp);
-  b.add(inv.keystone_host, Role::keystone);
-  if (f.yes("CONFIG_CLIENT_INSTALL")) b.add(service_hosts(f, "CONFIG_OSCLIENT_HOST", controller), Role::client);
+  b.add(inv.controller, HostRole::controller);
+  if (inv.mariadb_install) b.add(inv.mariadb_host, HostRole::mariadb);
+  b.add(inv.amqp_host, HostRole::amqp);
+  b.add(inv.keystone_host, HostRole::keystone);
+  if (f.yes("CONFIG_CLIENT_INSTALL")) b.add(service_hosts(f, "CONFIG_OSCLIENT_HOST", controller), HostRole::client);
   if (f.yes("CONFIG_NEUTRON_INSTALL")) {
     inv.neutron_server_host = service_hosts(f, "CONFIG_NEUTRON_SERVER_HOST", controller).front();
-    b.add(inv.neutron_server_host, Role::neutron_server);
+    b.add(inv.neutron_server_host, HostRole::neutron_server);
   }
-  b.add(network, Role::network);
-  b.add(compute, Role::compute);
+  b.add(network, HostRole::network);
+  b.add(compute, HostRole::compute);
   if (f.yes("CONFIG_NEUTRON_INSTALL")) {
     const auto l3 = service_hosts(f, "CONFIG_NEUTRON_L3_HOSTS", network);
     const auto dhcp = service_hosts(f, "CONFIG_NEUTRON_DHCP_HOSTS", network);
-    b.add(l3, Role::neutron_l3_agent);
-    b.add(dhcp, Role::neutron_dhcp_agent);
-    b.add(service_hosts(f, "CONFIG_NEUTRON_METADATA_HOSTS", network), Role::neutron_metadata_agent);
+    b.add(l3, HostRole::neutron_l3_agent);
+    b.add(dhcp, HostRole::neutron_dhcp_agent);
+    b.add(service_hosts(f, "CONFIG_NEUTRON_METADATA_HOSTS", network), HostRole::neutron_metadata_agent);
     // Open vSwitch and its agent wherever instances' traffic is switched or routed.
-    b.add(l3, Role::neutron_ovs_agent);
-    b.add(dhcp, Role::neutron_ovs_agent);
-    b.add(compute, Role::neutron_ovs_agent);
+    b.add(l3, HostRole::neutron_ovs_agent);
+    b.add(dhcp, HostRole::neutron_ovs_agent);
+    b.add(compute, HostRole::neutron_ovs_agent);
   }
   inv.hosts = b.take();
   for (const auto& x : f.list("EXCLUDE_SERVERS"))
@@ -216,8 +216,8 @@ Result<Inventory> make_inventory(const AnswerFile& f) {
   n.bridge_mappings = SW_TRY(typed(f, "CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS", parse_bridge_mappings));
   n.bridges_compute = f.list("CONFIG_NEUTRON_OVS_BRIDGES_COMPUTE");
   n.external_physnet = f.value("CONFIG_NEUTRON_OVS_EXTERNAL_PHYSNET");
-  n.datapath_type = f.value("CONFIG_NEUTRON_OVS_DATAPATH_TYPE") == "netdev" ? DatapathType::netdev
-                                                                           : DatapathType::system;
+  n.datapath_type = f.value("CONFIG_NEUTRON_OVS_DATAPATH_TYPE") == "netdev" ? OvsDatapath::netdev
+                                                                           : OvsDatapath::system;
   n.debug = f.yes("CONFIG_DEBUG_MODE");
 
   inv.provision.demo = f.yes("CONFIG_PROVISION_DEMO");
@@ -227,7 +227,7 @@ Result<Inventory> make_inventory(const AnswerFile& f) {
   return inv;
 }
 
-Result<Credentials> credentials(const AnswerFile& f) {
+Result<ServiceCredentials> credentials(const AnswerFile& f) {
   if (f.has_errors()) return fail(Error::input(f.error_text()));
   if (const auto open = f.placeholder_passwords(); !open.empty()) {
     std::string keys;
@@ -238,7 +238,7 @@ Result<Credentials> credentials(const AnswerFile& f) {
     return fail(Error::input(f.name() + ": passwords still read PW_PLACEHOLDER and " +
                              "CONFIG_DEFAULT_PASSWORD is empty: " + keys));
   }
-  Credentials c;
+  ServiceCredentials c;
   c.mariadb_user = f.value("CONFIG_MARIADB_USER");
   c.mariadb_password = f.value("CONFIG_MARIADB_PW");
   c.amqp_auth = f.yes("CONFIG_AMQP_ENABLE_AUTH");

@@ -25,7 +25,7 @@
 namespace sw::installer {
 
 /// What a host does. Printed in this order, with role_name().
-enum class Role : std::uint8_t {
+enum class HostRole : std::uint8_t {
   controller,              ///< CONFIG_CONTROLLER_HOST
   network,                 ///< CONFIG_NETWORK_HOSTS
   compute,                 ///< CONFIG_COMPUTE_HOSTS
@@ -39,19 +39,19 @@ enum class Role : std::uint8_t {
   neutron_metadata_agent,  ///< metadata agent
   neutron_ovs_agent,       ///< Open vSwitch and the OVS agent: br-int, br-tun, tunnels
 };
-inline constexpr std::size_t kRoleCount = 12;
+inline constexpr std::size_t kHostRoleCount = 12;
 
 /// "controller", "neutron-l3-agent", ...
-std::string_view role_name(Role role);
+std::string_view role_name(HostRole role);
 /// The role called name, or nullopt.
-std::optional<Role> role_from_name(std::string_view name);
+std::optional<HostRole> role_from_name(std::string_view name);
 
 struct InventoryHost {
   std::string address;      ///< as the answer file writes it (IP or host name)
-  std::vector<Role> roles;  ///< unique, in Role order
+  std::vector<HostRole> roles;  ///< unique, in HostRole order
   bool excluded = false;    ///< named in EXCLUDE_SERVERS: nothing is applied to it
 
-  bool has(Role role) const;
+  bool has(HostRole role) const;
   /// "controller mariadb amqp keystone client".
   std::string roles_text() const;
 };
@@ -59,8 +59,8 @@ struct InventoryHost {
 enum class NetworkType : std::uint8_t { local, flat, vlan, gre, vxlan };
 std::string_view network_type_name(NetworkType type);
 
-enum class DatapathType : std::uint8_t { system, netdev };
-std::string_view datapath_name(DatapathType type);
+enum class OvsDatapath : std::uint8_t { system, netdev };
+std::string_view datapath_name(OvsDatapath type);
 
 /// Neutron and the network fabric, as the answer file says (after Havana names are translated).
 struct NeutronSettings {
@@ -83,7 +83,7 @@ struct NeutronSettings {
   std::vector<BridgeMapping> bridge_mappings;     ///< extnet:br-ex
   std::vector<std::string> bridges_compute;
   std::string external_physnet;                   ///< used when ext_bridge == "provider"
-  DatapathType datapath_type = DatapathType::system;
+  OvsDatapath datapath_type = OvsDatapath::system;
   bool debug = false;                             ///< CONFIG_DEBUG_MODE
 
   /// The tenant networks' type stackwire sets up and checks: the first tenant network type.
@@ -103,7 +103,7 @@ struct ProvisionSettings {
 };
 
 /// Secrets, separate from the Inventory so that an Inventory can be printed.
-struct Credentials {
+struct ServiceCredentials {
   std::string mariadb_user;
   std::string mariadb_password;
   bool amqp_auth = false;  ///< CONFIG_AMQP_ENABLE_AUTH
@@ -137,7 +137,7 @@ struct Inventory {
 
   const InventoryHost* find(std::string_view address) const;
   /// Addresses of the hosts with role, in inventory order; excluded hosts only when asked.
-  std::vector<std::string> hosts_with(Role role, bool include_excluded = false) const;
+  std::vector<std::string> hosts_with(HostRole role, bool include_excluded = false) const;
   /// Addresses of the hosts something is applied to (not excluded), in inventory order.
   std::vector<std::string> deploy_hosts() const;
   /// One line per host: "10.15.0.4  controller mariadb amqp keystone client" (+ " (excluded)").
@@ -150,6 +150,6 @@ Result<Inventory> make_inventory(const AnswerFile& file);
 
 /// The passwords and users of a checked file. Fails when the file has errors or a password still
 /// reads PW_PLACEHOLDER (call fill_placeholder_passwords() first).
-Result<Credentials> credentials(const AnswerFile& file);
+Result<ServiceCredentials> credentials(const AnswerFile& file);
 
 }  // namespace sw::installer
