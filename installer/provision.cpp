@@ -51,9 +51,6 @@ std::string pad(std::string s, size_t n) {
   return s;
 }
 
-// The udhcpc event script: configures what the DHCP server (Neutron's dnsmasq) offers.
-constexpr const char* kUdhcpcScript = "/var/lib/stackwire/udhcpc-instance.sh";
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -68,8 +65,8 @@ std::string instance_netns_name(std::string_view instance) {
 
 std::string instance_tap_name(std::string_view port_id) { return "tap" + std::string(port_id.substr(0, 11)); }
 
-std::string instance_listener_pidfile(std::string_view instance) {
-  return "/run/stackwire/instances/" + instance_netns_name(instance) + ".listener.pid";
+std::string instance_listener_pidfile(std::string_view instance, const NamespaceInstanceOptions& o) {
+  return o.run_dir + "/" + instance_netns_name(instance) + ".listener.pid";
 }
 
 std::vector<Step> namespace_instance_steps(const InstancePort& p, const NamespaceInstanceOptions& o) {
@@ -79,7 +76,9 @@ std::vector<Step> namespace_instance_steps(const InstancePort& p, const Namespac
   const std::string in_ns = "ip netns exec " + ns + " ";
   const std::string addr = p.fixed_ip + "/" + std::to_string(p.prefix_len);
   const std::string mtu = std::to_string(p.mtu);
-  const std::string pidfile = sh_quote(instance_listener_pidfile(p.instance));
+  const std::string pidfile = sh_quote(instance_listener_pidfile(p.instance, o));
+  // The udhcpc event script: configures what the DHCP server (Neutron's dnsmasq) offers.
+  const std::string script = sh_quote(o.state_dir + "/udhcpc-instance.sh");
   const std::string who = "instance " + p.instance;
   std::vector<Step> steps;
 
@@ -131,14 +130,14 @@ std::vector<Step> namespace_instance_steps(const InstancePort& p, const Namespac
     addr_check += " || exit 1\n" + in_ns + "ip route show default 2>/dev/null | grep -qF " +
                   sh_quote("via " + p.gateway_ip + " ");
   steps.push_back(
-      {who + ": " + addr + " from Neutron's DHCP" + (p.gateway_ip.empty() ? "" : ", default route via " + p.gateway_ip),
+      {who + ": " + addr + " by DHCP (Neutron dnsmasq)" + (p.gateway_ip.empty() ? "" : ", default route via " + p.gateway_ip),
        addr_check,
-       "mkdir -p /var/lib/stackwire\n"
+       "mkdir -p " + sh_quote(o.state_dir) + "\n"
        "printf '%s\\n' '#!/bin/sh' '# stackwire: udhcpc events for namespace instances' 'case \"$1\" in' \\\n"
        "  '  deconfig) ip -4 addr flush dev \"$interface\"; ip link set dev \"$interface\" up ;;' \\\n"
        "  '  bound|renew) ip -4 addr flush dev \"$interface\"; ip addr add \"$ip/${mask:-24}\" dev \"$interface\"' \\\n"
        "  '    for gw in $router; do ip route replace default via \"$gw\" dev \"$interface\"; break; done ;;' \\\n"
-       "  'esac' 'exit 0' > " + std::string(kUdhcpcScript) + " && chmod 0755 " + kUdhcpcScript + " || exit 1\n"
+       "  'esac' 'exit 0' > " + script + " && chmod 0755 " + script + " || exit 1\n"
        "# Until the OVS agent binds the port (a local VLAN tag, not 4095) DHCP cannot pass.\n"
        "n=0\n"
        "while [ \"$n\" -lt " + std::to_string(o.bind_wait_seconds) + " ]; do\n"
@@ -146,7 +145,7 @@ std::vector<Step> namespace_instance_steps(const InstancePort& p, const Namespac
        "  case \"$tag\" in ''|'[]'|4095) ;; *) break ;; esac\n"
        "  sleep 1; n=$((n + 1))\n"
        "done\n"
-       "if " + in_ns + "busybox udhcpc -q -n -f -i " + tap + " -t " + std::to_string(o.dhcp_attempts) + " -T 2 -r " + p.fixed_ip + " -s " + kUdhcpcScript +
+       "if " + in_ns + "busybox udhcpc -q -n -f -i " + tap + " -t " + std::to_string(o.dhcp_attempts) + " -T 2 -r " + p.fixed_ip + " -s " + script +
            " >/dev/null 2>&1 && " + in_ns + "ip -o addr show dev " + tap + " | grep -qF " + sh_quote(" " + addr + " ") +
            "; then\n"
        "  echo " + sh_quote(who + ": " + addr + " leased by DHCP") + "\n"
@@ -161,7 +160,7 @@ std::vector<Step> namespace_instance_steps(const InstancePort& p, const Namespac
                    "pid=$(cat " + pidfile + " 2>/dev/null) && [ -n \"$pid\" ] || exit 1\n"
                    "ip netns pids " + ns + " 2>/dev/null | grep -qx \"$pid\"",
                    "command -v busybox >/dev/null || { echo 'busybox is not installed (apt-get install busybox)'; exit 1; }\n"
-                   "mkdir -p /run/stackwire/instances || exit 1\n"
+                   "mkdir -p " + sh_quote(o.run_dir) + " || exit 1\n"
                    "rm -f " + pidfile + "\n"
                    "# ip netns exec and setsid exec in place: $! is the listener's own pid.\n" +
                    in_ns + "setsid busybox nc -ll -p 22 -e /bin/cat </dev/null >/dev/null 2>&1 &\n"
@@ -173,7 +172,7 @@ std::vector<Step> namespace_instance_steps(const InstancePort& p, const Namespac
 std::vector<Step> namespace_instance_removal_steps(const InstancePort& p, const NamespaceInstanceOptions& o) {
   const std::string ns = sh_quote(instance_netns_name(p.instance));
   const std::string tap = sh_quote(instance_tap_name(p.port_id));
-  const std::string pidfile = sh_quote(instance_listener_pidfile(p.instance));
+  const std::string pidfile = sh_quote(instance_listener_pidfile(p.instance, o));
   const std::string who = "instance " + p.instance;
   return {
       {who + ": no listener",

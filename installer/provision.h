@@ -76,6 +76,10 @@ struct NamespaceInstanceOptions {
   int bind_wait_seconds = 60;
   /// DHCP discovers sent (2 s apart) before falling back to the static address.
   int dhcp_attempts = 5;
+  /// Where the udhcpc event script is written on the host.
+  std::string state_dir = "/var/lib/stackwire";
+  /// Where the listeners' pidfiles live on the host.
+  std::string run_dir = "/run/stackwire/instances";
 };
 
 /// Instances as network namespaces (see the header comment).
@@ -99,8 +103,9 @@ class NamespaceInstancePlugger final : public InstancePlugger {
 std::string instance_netns_name(std::string_view instance);
 /// "tap" + the port id's first 11 characters — the device name Nova gives a VM's port.
 std::string instance_tap_name(std::string_view port_id);
-/// "/run/stackwire/instances/<netns>.listener.pid": the port-22 listener's pidfile on the host.
-std::string instance_listener_pidfile(std::string_view instance);
+/// "<run_dir>/<netns>.listener.pid" (/run/stackwire/instances/swvm-test0.listener.pid): the
+/// port-22 listener's pidfile on the host.
+std::string instance_listener_pidfile(std::string_view instance, const NamespaceInstanceOptions& options = {});
 /// The check/apply steps that make `port` an instance on its host: namespace; OVS internal port with
 /// iface-id/iface-status/attached-mac/vm-uuid; device in the namespace with MAC, MTU, tx checksum
 /// offload off, up; address by DHCP (static fallback) and default route; listener on port 22.
