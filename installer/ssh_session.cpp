@@ -168,15 +168,11 @@ Result<void> SshSession::open_socket(const SshTarget& target, Clock::time_point 
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+  hints.ai_flags = AI_NUMERICSERV;  // no AI_ADDRCONFIG: it hides 127.0.0.1 in a namespace with only lo
   addrinfo* res = nullptr;
   const std::string port = std::to_string(target.port);
-  if (const int g = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &res); g != 0) {
-    hints.ai_flags = AI_NUMERICSERV;  // AI_ADDRCONFIG hides 127.0.0.1 in a namespace with only lo
-    if (const int g2 = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &res); g2 != 0)
-      return fail(Error::input("host " + label_ + ": " + where + ": " + ::gai_strerror(g2)));
-    (void)g;
-  }
+  if (const int g = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &res); g != 0)
+    return fail(Error::input("host " + label_ + ": " + where + ": " + ::gai_strerror(g)));
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(res, ::freeaddrinfo);
   std::string last = "no address";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
@@ -428,7 +424,9 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
   };
 
   Channel ch(*this, prefix);
+  exec_sent_ = false;
   if (auto r = ch.open(deadline); !r) return fail(r.error().kind() == ErrorKind::timeout ? timed_out() : r.error());
+  exec_sent_ = true;
   // sshd runs the command in a new session (setsid), so the shell's pid is the process group of
   // everything it starts. The first line reports it on stderr (and is stripped from it) so that a
   // command that overruns can be killed whole: libssh2 1.10 cannot send the ssh "signal" request
@@ -602,16 +600,27 @@ Result<void> SshHostRunner::connect() {
   return {};
 }
 
-Result<CommandResult> SshHostRunner::run(const std::string& command, const RunOptions& options) {
+// A reused session may have died while idle (the host rebooted, a NAT forgot it); that shows up
+// when opening the channel, before anything ran remotely, and then one fresh connection is tried.
+template <class Op>
+auto SshHostRunner::with_session(Op op) -> decltype(op(std::declval<SshSession&>())) {
   std::lock_guard lock(mutex_);
+  const bool reused = session_ && session_->usable();
   SshSession* s = SW_TRY(session_locked());
-  return s->exec(command, options);
+  auto r = op(*s);
+  if (!r && reused && !s->usable() && !s->exec_sent_) {
+    s = SW_TRY(session_locked());
+    r = op(*s);
+  }
+  return r;
+}
+
+Result<CommandResult> SshHostRunner::run(const std::string& command, const RunOptions& options) {
+  return with_session([&](SshSession& s) { return s.exec(command, options); });
 }
 
 Result<void> SshHostRunner::upload(const std::string& path, std::string_view content, const UploadOptions& options) {
-  std::lock_guard lock(mutex_);
-  SshSession* s = SW_TRY(session_locked());
-  return s->upload(path, content, options);
+  return with_session([&](SshSession& s) { return s.upload(path, content, options); });
 }
 
 void SshHostRunner::disconnect() {

@@ -100,7 +100,10 @@ class SshSession {
   Result<CommandResult> run_channel(const std::string& command, const RunOptions& options, const std::string& prefix,
                                     bool kill_on_timeout);
 
+  friend class SshHostRunner;
+
   std::string label_;
+  bool exec_sent_ = false;  // the last command got past opening its channel (it may have run)
   UniqueFd sock_;  // declared before session_: destroyed after it
   std::unique_ptr<_LIBSSH2_SESSION, SessionDeleter> session_;
   bool broken_ = false;
@@ -110,7 +113,8 @@ class SshSession {
 };
 
 /// HostRunner over one SshSession, connected on first use and reconnected when it became
-/// unusable. One call at a time (serialised by a mutex).
+/// unusable; a command whose channel could not even be opened on a reused session that turned out
+/// dead is tried once more on a fresh one (nothing ran). One call at a time (serialised by a mutex).
 class SshHostRunner final : public HostRunner {
  public:
   SshHostRunner(SshTarget target, SshOptions options);
@@ -126,6 +130,8 @@ class SshHostRunner final : public HostRunner {
 
  private:
   Result<SshSession*> session_locked();
+  template <class Op>
+  auto with_session(Op op) -> decltype(op(std::declval<SshSession&>()));
 
   SshTarget target_;
   SshOptions options_;

@@ -405,6 +405,14 @@ TEST(SshIntegration, KilledSshdMidCommandIsAClearErrorAndTheRunnerReconnects) {
     auto back = runner.run("echo back");
     ASSERT_TRUE(back.has_value()) << back.error().message();
     EXPECT_EQ(back->out, "back\n");
+
+    // The host restarts while the session is idle: the next command notices before anything ran
+    // and goes through on a fresh connection.
+    lab.sshd.kill_all();
+    ASSERT_TRUE(lab.sshd.start());
+    auto after_idle = runner.run("echo fresh");
+    ASSERT_TRUE(after_idle.has_value()) << after_idle.error().message();
+    EXPECT_EQ(after_idle->out, "fresh\n");
   });
 }
 
