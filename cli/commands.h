@@ -8,5 +8,6 @@ class App;
 namespace sw::cli {
 
 // (one declaration per subcommand, in DESIGN.md order)
+void add_ovs_command(CLI::App& app);
 
 }  // namespace sw::cli

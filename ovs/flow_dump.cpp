@@ -1,0 +1,160 @@
+#include "ovs/flow_dump.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "ovs/json_fields.h"
+#include "ovs/rundir.h"
+#include "ovs/shim_call.h"
+#include "ovs/snapshot.h"
+#include "common/strings.h"
+#include "ovs_shim.h"
+
+namespace sw::ovs {
+namespace {
+
+struct Collector {
+  std::vector<Flow> flows;
+  std::optional<Error> error;
+};
+
+// Builds the Flow from what ofputil decoded: numbers from the decoded stats, the match from OVS's
+// match text and each action from OVS's own formatting of that one action.
+void collect_flow(void* ctx, const sw_ovs_flow* in) {
+  auto* c = static_cast<Collector*>(ctx);
+  if (c->error) return;
+  Flow f;
+  f.table = in->table_id;
+  f.priority = in->priority;
+  f.cookie = in->cookie;
+  f.duration_sec = in->duration_sec;
+  f.duration_nsec = in->duration_nsec;
+  if (in->n_packets != UINT64_MAX) f.n_packets = in->n_packets;
+  if (in->n_bytes != UINT64_MAX) f.n_bytes = in->n_bytes;
+  f.idle_timeout = in->idle_timeout;
+  f.hard_timeout = in->hard_timeout;
+  f.importance = in->importance;
+  if (in->idle_age >= 0) f.idle_age = in->idle_age;
+  // ofputil_flow_stats_format() prints hard_age only when it differs from the duration.
+  if (in->hard_age >= 0 && static_cast<std::uint32_t>(in->hard_age) != in->duration_sec) f.hard_age = in->hard_age;
+  for (auto flag : split(trim(in->flags ? in->flags : ""), ' '))
+    if (!flag.empty()) f.flags.emplace_back(flag);
+  f.text = in->text;
+  int priority = f.priority;
+  auto match = parse_match(in->match ? in->match : "", &priority);
+  if (!match) {
+    c->error = std::move(match.error()).context("flow '" + f.text + "'");
+    return;
+  }
+  f.match = std::move(*match);
+  if (in->n_actions == 0) f.actions.push_back(parse_action("drop"));
+  for (size_t i = 0; i < in->n_actions; ++i) f.actions.push_back(parse_action(in->actions[i]));
+  c->flows.push_back(std::move(f));
+}
+
+// No one listens on <bridge>.mgmt: either ovs-vswitchd is down or there is no such bridge. The
+// OVSDB server next to it, when it answers, tells which.
+Error explain_missing_socket(const std::string& socket, const std::string& rundir, const std::string& bridge,
+                             int err) {
+  SnapshotOptions so;
+  so.db = db_remote_for(rundir);
+  so.timeout = std::chrono::milliseconds(2000);
+  const auto snapshot = read_snapshot(so);
+  if (snapshot && !snapshot->bridge(bridge)) {
+    std::vector<std::string> names;
+    for (const auto& b : snapshot->bridges) names.push_back(b.name);
+    std::sort(names.begin(), names.end());
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    return Error::not_found("bridge '" + bridge + "': no such bridge in " + so.db +
+                            (known.empty() ? " (it has none)" : " (it has " + known + ")"));
+  }
+  if (snapshot)
+    return Error::system(socket + ": ovs-vswitchd is not running (" + errno_string(err) + ")", err);
+  return Error::system(socket + ": ovs-vswitchd is not running or has no bridge '" + bridge + "' (" +
+                           errno_string(err) + ")",
+                       err);
+}
+
+}  // namespace
+
+std::string openflow_version_name(int v) {
+  switch (v) {
+    case 0x01: return "OpenFlow10";
+    case 0x02: return "OpenFlow11";
+    case 0x03: return "OpenFlow12";
+    case 0x04: return "OpenFlow13";
+    case 0x05: return "OpenFlow14";
+    case 0x06: return "OpenFlow15";
+  }
+  return "OpenFlow(0x" + std::to_string(v) + ")";
+}
+
+std::string FlowDump::text() const {
+  std::string s;
+  for (const auto& f : flows) {
+    s += ' ';
+    s += f.text;
+    s += '\n';
+  }
+  return s;
+}
+
+Result<FlowDump> dump_flows(const FlowDumpOptions& o) {
+  SW_TRY_VOID(check_bridge_name(o.bridge));
+  if (o.table && (*o.table < 0 || *o.table > 254))
+    return fail(Error::input("table " + std::to_string(*o.table) + ": OpenFlow tables are numbered 0 to 254"));
+  FlowDump dump;
+  dump.bridge = o.bridge;
+  const std::string rundir = o.rundir.empty() ? default_rundir() : o.rundir;
+  dump.socket = mgmt_remote_for(rundir, o.bridge);
+  dump.openflow_version = openflow_version_name(o.openflow_version);
+  dump.table = o.table;
+
+  Collector collector;
+  const sw_ovs_flow_visitor visitor{&collector, collect_flow};
+  sw_ovs_error err{};
+  detail::sync_ovs_log_level();
+  const int ms = static_cast<int>(o.timeout.count());
+  const int rc = sw_ovs_dump_flows(dump.socket.c_str(), o.openflow_version, o.table.value_or(-1), ms, &visitor, &err);
+  if (rc == ENOENT || rc == ECONNREFUSED) return fail(explain_missing_socket(dump.socket, rundir, o.bridge, rc));
+  if (rc == ETIMEDOUT)
+    return fail(Error::timeout(dump.socket + ": ovs-vswitchd did not answer within " + std::to_string(ms) + " ms"));
+  if (rc != 0) return fail(Error::system(err.message, rc));
+  if (collector.error) return fail(std::move(*collector.error));
+  dump.flows = std::move(collector.flows);
+  return dump;
+}
+
+void to_json(nlohmann::json& j, const FlowDump& d) {
+  j = nlohmann::json::object();
+  j["bridge"] = d.bridge;
+  j["socket"] = d.socket;
+  j["openflow_version"] = d.openflow_version;
+  detail::put(j, "table", d.table);
+  j["flows"] = d.flows;
+}
+
+void from_json(const nlohmann::json& j, FlowDump& d) {
+  using detail::get;
+  d = FlowDump{};
+  if (!j.is_object()) throw nlohmann::json::type_error::create(302, "a flow dump is a JSON object", &j);
+  j.at("bridge").get_to(d.bridge);
+  get(j, "socket", d.socket);
+  get(j, "openflow_version", d.openflow_version);
+  get(j, "table", d.table);
+  get(j, "flows", d.flows);
+}
+
+nlohmann::json flow_dump_to_json(const FlowDump& d) { return d; }
+
+Result<FlowDump> flow_dump_from_json(const nlohmann::json& j) {
+  try {
+    return j.get<FlowDump>();
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Error::input(std::string("flow dump JSON: ") + e.what()));
+  }
+}
+
+}  // namespace sw::ovs

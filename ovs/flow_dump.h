@@ -1,0 +1,66 @@
+// A bridge's flow table, read over its OpenFlow management socket as
+// `ovs-ofctl -O OpenFlow13 dump-flows BRIDGE` reads it.
+//
+// Model: utilities/ovs-ofctl.c dump-flows and lib/vconn.c vconn_dump_flows(), with one deadline
+// over connecting, sending and every reply. The connection is negotiated at exactly the
+// OpenFlow version asked for (1.3 by default, as Neutron's agents write their flows), so the text
+// is what ovs-ofctl prints at that version: port numbers, not names (ovs-ofctl's default when
+// its output is not a terminal). Each flow is decoded by ofputil; its match and actions are
+// both formatted by OVS and kept as data (flow.h). Calls go through the one libopenvswitch shim,
+// on the caller's thread (see shim/ovs_shim.h).
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "ovs/flow.h"
+
+namespace sw::ovs {
+
+/// OpenFlow wire versions accepted by FlowDumpOptions::openflow_version.
+inline constexpr int kOpenFlow10 = 0x01;
+inline constexpr int kOpenFlow13 = 0x04;
+
+struct FlowDumpOptions {
+  std::string bridge;
+  /// The run directory holding <bridge>.mgmt; empty: default_rundir().
+  std::string rundir;
+  /// Only this table (0..254); nullopt: every table.
+  std::optional<int> table;
+  int openflow_version = kOpenFlow13;
+  /// One deadline for connecting and receiving every reply.
+  std::chrono::milliseconds timeout{10000};
+};
+
+struct FlowDump {
+  std::string bridge;
+  std::string socket;          ///< "unix:<rundir>/<bridge>.mgmt"
+  std::string openflow_version;///< "OpenFlow13"
+  std::optional<int> table;
+  std::vector<Flow> flows;     ///< in the switch's order, as ovs-ofctl prints them
+
+  /// The text `ovs-ofctl -O <version> dump-flows` prints for these flows: one line per flow,
+  /// each with its lead blank (reply headers are not repeated).
+  std::string text() const;
+  bool operator==(const FlowDump&) const = default;
+};
+
+/// Dumps the flows. A missing socket or dead vswitchd is one system error naming the socket.
+Result<FlowDump> dump_flows(const FlowDumpOptions& options);
+
+/// "OpenFlow13" for 0x04, …
+std::string openflow_version_name(int wire_version);
+
+nlohmann::json flow_dump_to_json(const FlowDump& dump);
+/// The inverse of flow_dump_to_json; an input error names what is wrong.
+Result<FlowDump> flow_dump_from_json(const nlohmann::json& j);
+
+void to_json(nlohmann::json& j, const FlowDump& d);
+void from_json(const nlohmann::json& j, FlowDump& d);
+
+}  // namespace sw::ovs
