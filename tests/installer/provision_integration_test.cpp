@@ -8,9 +8,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "installer/http.h"
 #include "installer/manifest.h"
 #include "installer/provision.h"
 #include "tests/support/system.h"
@@ -194,6 +197,110 @@ TEST_F(NamespaceInstanceIntegration, WithoutADhcpServerTheAddressIsConfiguredSta
   EXPECT_NE(r.out.find("no DHCP lease for 10.77.0.10 within 2 s, configured statically"), std::string::npos) << r.out;
   EXPECT_NE(in_instance(a_, "ip -o addr show").out.find(" 10.77.0.10/24 "), std::string::npos);
   EXPECT_NE(in_instance(a_, "ip route show default").out.find("via 10.77.0.1"), std::string::npos);
+}
+
+
+// ------------------------------------------------------------------------------------------------
+// The real services on a deployed lab.
+
+class DeployedLab : public ::testing::Test {
+ public:
+  void SetUp() override {
+    SW_REQUIRE_ROOT();
+    auto st = test::sh(std::string(STACKWIRE_BINARY) + " lab status --json 2>/dev/null");
+    if (st.status != 0 && st.out.empty()) GTEST_SKIP() << "no lab (stackwire lab status failed)";
+    status_ = nlohmann::json::parse(st.out, nullptr, false);
+    if (status_.is_discarded() || !status_.value("up", false)) GTEST_SKIP() << "the lab is not up";
+    for (const auto& h : status_["hosts"]) {
+      hosts_[h.value("name", "")] = h.value("mgmt_ip", "");
+      if (h.value("name", "") == "controller") controller_netns_ = h.value("netns", "");
+    }
+    ssh_config_ = status_.value("ssh_config", "");
+    auto rc = on_host("controller", "cat /root/keystonerc_admin");
+    if (rc.status != 0) GTEST_SKIP() << "the lab is not deployed (no /root/keystonerc_admin on the controller)";
+    auto demo = on_host("controller", "cat /root/keystonerc_demo");
+    if (demo.status != 0) GTEST_SKIP() << "the lab is not provisioned (no /root/keystonerc_demo)";
+    auto admin = parse_keystonerc("keystonerc_admin", rc.out);
+    ASSERT_TRUE(admin) << admin.error().message();
+    admin_ = *admin;
+    auto d = parse_keystonerc("keystonerc_demo", demo.out);
+    ASSERT_TRUE(d) << d.error().message();
+    demo_password_ = d->password;
+    HttpOptions o;
+    o.netns = controller_netns_;
+    auto http = CurlHttpClient::create(o);
+    ASSERT_TRUE(http) << http.error().message();
+    http_ = std::move(*http);
+  }
+
+  test::CmdResult on_host(const std::string& host, const std::string& cmd, const std::string& input_file = {}) {
+    return test::sh("ip netns exec " + test::shq(controller_netns_) + " ssh -F " + test::shq(ssh_config_) +
+                    " -o BatchMode=yes root@" + hosts_[host] + " " + test::shq(cmd) +
+                    (input_file.empty() ? std::string(" </dev/null") : " <" + test::shq(input_file)));
+  }
+
+  nlohmann::json status_;
+  std::map<std::string, std::string> hosts_;  // name → mgmt ip
+  std::string controller_netns_, ssh_config_, demo_password_;
+  Credentials admin_;
+  std::unique_ptr<CurlHttpClient> http_;
+};
+
+// Compares keystonerc_demo with what is on the controller; never writes.
+class CompareOnController final : public FileWriter {
+ public:
+  explicit CompareOnController(DeployedLab* lab) : lab_(lab) {}
+  Result<bool> write_file(const std::string& path, const std::string& content, unsigned) override {
+    auto cur = lab_->on_host("controller", "cat " + test::shq(path));
+    return cur.status != 0 || cur.out != content;
+  }
+ private:
+  DeployedLab* lab_;
+};
+
+TEST_F(DeployedLab, ProvisionReRunReusesEverythingAndTheApiShowsTheLabsTopology) {
+  auto clients = Clients::login(*http_, admin_);
+  ASSERT_TRUE(clients) << clients.error().message();
+  auto wanted = read_topology_file(status_.value("topology", ""));
+  ASSERT_TRUE(wanted) << wanted.error().message();
+  int plugged_changed = 0;
+  const fs::path dir = fs::temp_directory_path() / test::unique_name("api-lab");
+  fs::create_directories(dir);
+  NamespaceInstancePlugger plugger([&](const Manifest& m) -> Result<void> {
+    const fs::path script = dir / m.file_name();
+    std::ofstream(script) << m.render();
+    auto r = on_host(m.host, "sh -s", script.string());
+    plugged_changed += parse_manifest_output(r.out, m.steps.size()).changed();
+    if (r.status != 0) return fail(Error::failed("instance manifest failed on " + m.host + ":\n" + r.out));
+    return {};
+  });
+  CompareOnController files(this);
+  ProvisionOptions opts;
+  opts.demo_password = demo_password_;
+  auto rep = provision(*wanted, *clients, plugger, &files, opts);
+  fs::remove_all(dir);
+  ASSERT_TRUE(rep) << rep.error().message();
+  EXPECT_EQ(rep->count(Action::created), 0) << rep->render();
+  EXPECT_EQ(rep->count(Action::updated), 0) << rep->render();
+  EXPECT_EQ(plugged_changed, 0);
+
+  auto seen = read_topology_from_api(clients->neutron());
+  ASSERT_TRUE(seen) << seen.error().message();
+  for (const auto& x : wanted->instances) {
+    const auto* i = seen->instance(x.name);
+    ASSERT_NE(i, nullptr) << x.name;
+    EXPECT_EQ(i->host, x.host);
+    EXPECT_EQ(i->floating_ip, x.floating_ip);
+    EXPECT_EQ(i->status, "ACTIVE");
+  }
+  for (const auto& r : wanted->routers) {
+    const auto* o = seen->router(r.name);
+    ASSERT_NE(o, nullptr) << r.name;
+    EXPECT_EQ(o->external_gateway, r.external_gateway);
+    EXPECT_FALSE(o->gateway_ip.empty());
+    EXPECT_EQ(o->l3_agent_hosts.size(), 1u);
+  }
+  for (const auto& a : seen->agents) EXPECT_TRUE(a.alive) << a.binary << " on " << a.host;
 }
 
 }  // namespace
