@@ -72,8 +72,8 @@ std::string hex_byte(unsigned char c) {
 }
 
 std::string excerpt(std::string_view s) {
-  if (s.size() > 40) return quoted(s.substr(0, 40)) + "...";
-  return quoted(s);
+  if (s.size() > 40) return quoted_value(s.substr(0, 40)) + "...";
+  return quoted_value(s);
 }
 
 bool is_key_char(char c) {
@@ -90,12 +90,14 @@ class Reader {
     if (text.size() > kMaxBytes) {
       error(0, std::to_string(text.size()) + " bytes is too large for an answer file (limit " +
                    std::to_string(kMaxBytes) + ")");
+      unreadable_ = true;
       return std::move(out_);
     }
     if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);
     if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
       const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n');
       error(static_cast<int>(line), "NUL byte: this is binary data, not an answer file");
+      unreadable_ = true;
       return std::move(out_);
     }
     auto raw_lines = split(text, '\n');
@@ -103,6 +105,7 @@ class Reader {
     for (std::size_t i = 0; i < raw_lines.size(); ++i) {
       if (errors_ >= kMaxErrors) {
         error(0, "too many errors; stopped reading at line " + std::to_string(i + 1));
+        unreadable_ = true;
         return std::move(out_);
       }
       auto line = raw_lines[i];
@@ -117,6 +120,10 @@ class Reader {
       error(0, "no [general] section: a packstack answer file starts with [general]");
     return std::move(out_);
   }
+
+  /// True when reading stopped early (binary data, oversized, too many errors): checking the
+  /// keys of such a file would only add noise.
+  bool unreadable() const { return unreadable_; }
 
  private:
   void add(Severity severity, int line, std::string message) {
@@ -227,6 +234,7 @@ class Reader {
   std::map<std::string, std::size_t, std::less<>>& index_;
   std::vector<Diagnostic> out_;
   std::size_t errors_ = 0;
+  bool unreadable_ = false;
   bool seen_general_ = false;
   bool in_unknown_section_ = false;
   int general_line_ = 0;
@@ -379,6 +387,7 @@ AnswerFile read_answer_file(std::string_view name, std::string_view text) {
   AnswerFile f{std::string(name)};
   Reader reader(name, f.lines_, f.entries_, f.index_);
   f.syntax_ = reader.read(text);
+  f.unreadable_ = reader.unreadable();
   f.check();
   return f;
 }

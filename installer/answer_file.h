@@ -125,6 +125,7 @@ class AnswerFile {
   std::vector<Diagnostic> diagnostics_;        // syntax_ + what check() found
   std::map<std::string, ResolvedValue, std::less<>> resolved_;
   std::vector<std::string> not_deployed_;
+  bool unreadable_ = false;                    // reading stopped early: only syntax findings
 };
 
 /// Reads an answer file from text and checks it. Never fails: every problem, down to binary

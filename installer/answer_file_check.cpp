@@ -121,12 +121,17 @@ class AnswerChecker {
   void run() {
     f_.resolved_.clear();
     f_.not_deployed_.clear();
+    if (f_.unreadable_) {
+      f_.diagnostics_ = f_.syntax_;
+      return;
+    }
     unknown_keys();
     resolve_hosts();
     resolve_neutron();
     resolve_generic();
     resolve_placeholders();
     context();
+    old_names();
     for (const auto& e : f_.entries_)
       if (const auto* spec = find_key(e.key)) validate_entry(e, *spec);
     missing_keys();
@@ -206,9 +211,9 @@ class AnswerChecker {
           break;
         }
       if (!resolved(kController)) {  // a Havana file may name the controller only through services
-        for (const auto& spec : answer_keys())
-          if (spec.replaced_by == kController && spec.deprecation == Deprecation::host_role)
-            if (const auto* e = entry(spec.name); e && !e->value.empty()) {
+        for (const auto* old : old_names_of(kController))
+          if (old->deprecation == Deprecation::host_role)
+            if (const auto* e = entry(old->name); e && !e->value.empty()) {
               put_entry(kController, *e);
               break;
             }
@@ -351,16 +356,16 @@ class AnswerChecker {
         continue;
       }
       const AnswerEntry* taken = nullptr;
-      for (const auto& old : answer_keys()) {
-        if (old.replaced_by != spec.name || old.deprecation != Deprecation::rename) continue;
-        const auto* e = entry(old.name);
+      for (const auto* old : old_names_of(spec.name)) {
+        if (old->deprecation != Deprecation::rename) continue;
+        const auto* e = entry(old->name);
         if (!e) continue;
         if (!taken) {
           taken = e;
           put_entry(spec.name, *e);
         } else if (!same_value(spec, e->value, taken->value)) {
           error(e->origin, e->key,
-                shown(old, e->value) + " conflicts with " + shown(*find_key(taken->key), taken->value) +
+                shown(*old, e->value) + " conflicts with " + shown(*find_key(taken->key), taken->value) +
                     " (" + taken->origin.where() + "); both are read as " + std::string(spec.name));
         }
       }
@@ -374,7 +379,11 @@ class AnswerChecker {
       }
       put(spec.name, std::string(spec.default_value), "", {});
     }
-    // Old names given next to their new one, or alone.
+  }
+
+  // Old names given next to their new one, or alone. An old name whose key does not apply here
+  // is reported by validate_entry() instead, once.
+  void old_names() {
     for (const auto& old : answer_keys()) {
       if (old.deprecation != Deprecation::rename) continue;
       const auto* e = entry(old.name);
@@ -385,7 +394,7 @@ class AnswerChecker {
         error(e->origin, e->key,
               shown(old, e->value) + " conflicts with " + shown(*spec, current->value) + " (" +
                   current->origin.where() + "); keep one");
-      } else if (is_deployed_service(old.service)) {
+      } else if (is_deployed_service(old.service) && holds(old.when)) {
         warning(e->origin, e->key, e->key + " is deprecated, read as " + std::string(old.replaced_by));
       }
     }
@@ -429,13 +438,14 @@ class AnswerChecker {
     if (unused_.contains(e.key)) return;
     if (!is_deployed_service(spec.service)) {
       if (spec.check == Check::yes_no && e.value != "y" && e.value != "n")
-        error(e.origin, e.key, e.key + ": " + quoted(e.value) + " is not allowed (allowed: y, n)");
+        error(e.origin, e.key, e.key + ": " + quoted_value(e.value) + " is not allowed (allowed: y, n)");
       return;
     }
     if (!holds(spec.when)) {
       if (!trim(e.value).empty() && e.value != spec.default_value) {
-        std::string m = e.key + " is set but does not apply: it applies only when " +
-                        std::string(precondition_text(spec.when));
+        std::string m = e.key;
+        if (spec.deprecation == Deprecation::rename) m += " (now " + std::string(spec.replaced_by) + ")";
+        m += " is set but does not apply: it applies only when " + std::string(precondition_text(spec.when));
         if (spec.when == When::legacy_ovs_plugin)
           m += " (this file configures neutron with " + std::string(spec.replaced_by) + ")";
         warning(e.origin, e.key, std::move(m));
@@ -485,12 +495,12 @@ class AnswerChecker {
       case Check::ssh_key:
         return;
       case Check::yes_no:
-        if (v != "y" && v != "n") bad(quoted(v) + " is not allowed (allowed: y, n)" + refusal(spec, v));
+        if (v != "y" && v != "n") bad(quoted_value(v) + " is not allowed (allowed: y, n)" + refusal(spec, v));
         return;
       case Check::choice: {
         const auto options = key_options(spec);
         if (std::find(options.begin(), options.end(), v) == options.end())
-          bad(quoted(v) + " is not allowed (allowed: " + join_options(spec) + ")" + refusal(spec, v));
+          bad(quoted_value(v) + " is not allowed (allowed: " + join_options(spec) + ")" + refusal(spec, v));
         return;
       }
       case Check::multi_choice: {
@@ -499,7 +509,7 @@ class AnswerChecker {
         if (items.empty()) bad("no value given (allowed: " + join_options(spec) + ")");
         for (const auto& item : items)
           if (std::find(options.begin(), options.end(), item) == options.end()) {
-            bad(quoted(item) + " is not allowed (allowed: " + join_options(spec) + ")" +
+            bad(quoted_value(item) + " is not allowed (allowed: " + join_options(spec) + ")" +
                 refusal(spec, item));
             return;
           }
@@ -507,7 +517,7 @@ class AnswerChecker {
       }
       case Check::host:
         if (v.find(',') != std::string::npos) {
-          bad(quoted(v) + ": takes one host, not a list");
+          bad(quoted_value(v) + ": takes one host, not a list");
           return;
         }
         report(parse_host(v));
@@ -518,11 +528,11 @@ class AnswerChecker {
       case Check::ip_list:
         for (const auto& item : split_list(v)) {
           if (!is_ipv4(item) && !is_ipv6(item)) {
-            bad(quoted(item) + " is not an IP address");
+            bad(quoted_value(item) + " is not an IP address");
             return;
           }
           if (spec.name == kVxlanGroup && !is_multicast(item)) {
-            bad(quoted(item) + " is not a multicast address (allowed: 224.0.0.0/4 or ff00::/8)");
+            bad(quoted_value(item) + " is not a multicast address (allowed: 224.0.0.0/4 or ff00::/8)");
             return;
           }
         }
@@ -531,7 +541,7 @@ class AnswerChecker {
         const auto c = parse_cidr(v);
         if (report(c) && !c->host_bits_zero)
           warning(e.origin, k,
-                  k + ": " + quoted(v) + " has host bits set (the network is " + c->network() + ")");
+                  k + ": " + quoted_value(v) + " has host bits set (the network is " + c->network() + ")");
         return;
       }
       case Check::cidr_list: {
@@ -540,7 +550,7 @@ class AnswerChecker {
         for (const auto& c : *cs)
           if (!c.host_bits_zero)
             warning(e.origin, k,
-                    k + ": " + quoted(c.address + "/" + std::to_string(c.prefix)) +
+                    k + ": " + quoted_value(c.address + "/" + std::to_string(c.prefix)) +
                         " has host bits set (the network is " + c.network() + ")");
         return;
       }
@@ -638,10 +648,9 @@ class AnswerChecker {
       if (!r || !r->value.empty() || !r->is_default()) continue;
       if (entry(spec.name)) continue;  // present but empty: reported at its line
       std::string older;
-      for (const auto& old : answer_keys())
-        if (old.replaced_by == spec.name && is_deployed_service(old.service) &&
-            old.deprecation != Deprecation::translate)
-          older += std::string(older.empty() ? "" : ", ") + std::string(old.name);
+      for (const auto* old : old_names_of(spec.name))
+        if (is_deployed_service(old->service) && old->deprecation != Deprecation::translate)
+          older += std::string(older.empty() ? "" : ", ") + std::string(old->name);
       error(whole_file(), spec.name,
             std::string(spec.name) + " is missing" +
                 (older.empty() ? std::string() : " (older files: " + older + ")"));
@@ -794,10 +803,13 @@ class AnswerChecker {
     std::size_t keys = 0;
     for (const auto& e : f_.entries_) {
       const auto* spec = find_key(e.key);
-      if (!spec || is_deployed_service(spec->service) || trim(e.value).empty() || !holds(spec->when))
+      if (!spec || is_deployed_service(spec->service) || trim(e.value).empty() ||
+          e.value == spec->default_value || !holds(spec->when))
         continue;
-      const auto* install = install_key(spec->service);
-      if (install && value(install->name) == "n") continue;
+      // Switched off in the file; a Havana file without the switch (LBaaS) asks for the service.
+      const auto* install = install_key_of(spec->service);
+      const auto* switched = install ? entry(install->name) : nullptr;
+      if (switched && switched->value == "n") continue;
       if (spec->installs && e.value == "n") continue;
       ++keys;
       if (!contains(f_.not_deployed_, spec->service)) f_.not_deployed_.emplace_back(spec->service);
@@ -814,12 +826,6 @@ class AnswerChecker {
                   std::string(kDefaultPassword) +
                   " is empty: deploy generates random ones and writes them back to the file (" +
                   join(placeholders, ", ") + ")");
-  }
-
-  static const KeySpec* install_key(std::string_view service) {
-    for (const auto& spec : answer_keys())
-      if (spec.installs && spec.service == service) return &spec;
-    return nullptr;
   }
 
   AnswerFile& f_;

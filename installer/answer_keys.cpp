@@ -537,6 +537,8 @@ struct Catalogue {
   std::vector<KeySpec> keys;
   std::map<std::string, size_t, std::less<>> by_name;
   std::map<std::string, size_t, std::less<>> by_option;  // without the leading "--"
+  std::map<std::string_view, std::vector<const KeySpec*>, std::less<>> old_names;
+  std::map<std::string_view, const KeySpec*, std::less<>> install_keys;
 
   Catalogue() {
     keys.assign(std::begin(kKeys), std::end(kKeys));
@@ -544,6 +546,10 @@ struct Catalogue {
     for (size_t i = 0; i < keys.size(); ++i) {
       by_name.emplace(std::string(keys[i].name), i);
       for (const auto& spelling : option_spellings(keys[i])) by_option.emplace(spelling.substr(2), i);
+    }
+    for (const auto& k : keys) {
+      if (!k.replaced_by.empty()) old_names[k.replaced_by].push_back(&k);
+      if (k.installs) install_keys.emplace(k.service, &k);
     }
   }
 };
@@ -575,7 +581,7 @@ const KeySpec* nearest_key(std::string_view name) {
     }
   }
   // A typo changes a few letters; beyond that a suggestion would be noise.
-  const size_t limit = std::max<size_t>(2, wanted.size() / 6);
+  const size_t limit = std::max<size_t>(2, wanted.size() / 5);
   return best_distance <= limit ? best : nullptr;
 }
 
@@ -618,6 +624,19 @@ std::string_view precondition_text(When when) {
     case When::legacy_ovs_plugin: return "CONFIG_NEUTRON_L2_PLUGIN=openvswitch";
   }
   return "?";
+}
+
+const std::vector<const KeySpec*>& old_names_of(std::string_view key) {
+  static const std::vector<const KeySpec*> none;
+  const auto& c = catalogue();
+  const auto it = c.old_names.find(key);
+  return it == c.old_names.end() ? none : it->second;
+}
+
+const KeySpec* install_key_of(std::string_view service) {
+  const auto& c = catalogue();
+  const auto it = c.install_keys.find(service);
+  return it == c.install_keys.end() ? nullptr : it->second;
 }
 
 std::vector<std::string_view> key_options(const KeySpec& key) {

@@ -129,6 +129,12 @@ std::vector<std::string> option_spellings(const KeySpec& key);
 /// The key an option spelling sets ("--os-neutron-ovs-tunnel-if" or "neutron-ovs-tunnel-if"), or nullptr.
 const KeySpec* key_for_option(std::string_view option);
 
+/// The old names read as key (those whose replaced_by is key), in catalogue order.
+const std::vector<const KeySpec*>& old_names_of(std::string_view key);
+
+/// The y/n key that switches service on (CONFIG_GLANCE_INSTALL for "glance"), or nullptr.
+const KeySpec* install_key_of(std::string_view service);
+
 /// Words for a precondition, completing "applies only when ...".
 std::string_view precondition_text(When when);
 

@@ -21,7 +21,7 @@ Result<NetworkType> network_type(std::string_view s) {
   if (s == "vlan") return NetworkType::vlan;
   if (s == "gre") return NetworkType::gre;
   if (s == "vxlan") return NetworkType::vxlan;
-  return fail(Error::input("unknown network type " + quoted(s)));
+  return fail(Error::input("unknown network type " + quoted_value(s)));
 }
 
 Result<std::vector<NetworkType>> network_types(const std::vector<std::string>& items) {

@@ -30,7 +30,7 @@ bool looks_numeric(std::string_view s) {
 
 }  // namespace
 
-std::string quoted(std::string_view value) {
+std::string quoted_value(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
@@ -81,11 +81,11 @@ bool is_loopback_host(std::string_view s) {
 Result<std::string> parse_host(std::string_view s) {
   if (s.empty()) return bad("empty host (allowed: an IPv4 or IPv6 address or a host name)");
   if (is_ipv4(s) || is_ipv6(s) || is_hostname(s)) return std::string(s);
-  if (looks_numeric(s)) return bad(quoted(s) + " is not a valid IPv4 address");
+  if (looks_numeric(s)) return bad(quoted_value(s) + " is not a valid IPv4 address");
   if (s.find(':') != std::string_view::npos && s.find_first_not_of("0123456789abcdefABCDEF:.") ==
                                                    std::string_view::npos)
-    return bad(quoted(s) + " is not a valid IPv6 address");
-  return bad(quoted(s) +
+    return bad(quoted_value(s) + " is not a valid IPv6 address");
+  return bad(quoted_value(s) +
              " is not a host (allowed: an IPv4 or IPv6 address, or a host name of letters, digits, "
              "'-' and '.')");
 }
@@ -105,11 +105,11 @@ Result<std::vector<std::string>> parse_host_list(std::string_view s, bool allow_
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in host list " + quoted(s) + " (allowed: hosts separated by commas)");
+      return bad("empty item in host list " + quoted_value(s) + " (allowed: hosts separated by commas)");
     }
     auto host = SW_TRY(parse_host(item));
     if (std::find(hosts.begin(), hosts.end(), host) != hosts.end())
-      return bad(quoted(host) + " is listed twice");
+      return bad(quoted_value(host) + " is listed twice");
     hosts.push_back(std::move(host));
   }
   if (hosts.empty() && !allow_empty)
@@ -132,7 +132,7 @@ std::string Cidr::network() const {
 Result<Cidr> parse_cidr(std::string_view s) {
   const auto slash = s.find('/');
   if (slash == std::string_view::npos)
-    return bad(quoted(s) + " is not a CIDR (allowed: ADDRESS/PREFIX, e.g. 172.24.4.224/28)");
+    return bad(quoted_value(s) + " is not a CIDR (allowed: ADDRESS/PREFIX, e.g. 172.24.4.224/28)");
   const auto addr = s.substr(0, slash);
   Cidr c;
   c.address = std::string(addr);
@@ -141,12 +141,12 @@ Result<Cidr> parse_cidr(std::string_view s) {
   } else if (is_ipv6(addr)) {
     c.v6 = true;
   } else {
-    return bad(quoted(s) + " is not a CIDR: " + quoted(addr) + " is not an IPv4 or IPv6 address");
+    return bad(quoted_value(s) + " is not a CIDR: " + quoted_value(addr) + " is not an IPv4 or IPv6 address");
   }
   const unsigned max = c.v6 ? 128 : 32;
   const auto prefix = parse_uint(s.substr(slash + 1), 0, max);
   if (!prefix)
-    return bad(quoted(s) + " is not a CIDR: the prefix length must be 0.." + std::to_string(max));
+    return bad(quoted_value(s) + " is not a CIDR: the prefix length must be 0.." + std::to_string(max));
   c.prefix = static_cast<unsigned>(*prefix);
   // Compare bytes, not text: IPv6 has many spellings of one address.
   const int family = c.v6 ? AF_INET6 : AF_INET;
@@ -165,7 +165,7 @@ Result<std::vector<Cidr>> parse_cidr_list(std::string_view s, bool allow_empty) 
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in CIDR list " + quoted(s));
+      return bad("empty item in CIDR list " + quoted_value(s));
     }
     out.push_back(SW_TRY(parse_cidr(item)));
   }
@@ -179,24 +179,24 @@ Result<std::string> parse_iface_name(std::string_view s) {
       "letters, digits, '-', '_' and '.')";
   if (s.empty()) return bad("empty interface name" + std::string(rules));
   if (s.size() > 15)
-    return bad(quoted(s) + " is not an interface name: " + std::to_string(s.size()) +
+    return bad(quoted_value(s) + " is not an interface name: " + std::to_string(s.size()) +
                " bytes, the kernel allows 15" + std::string(rules));
-  if (s == "." || s == "..") return bad(quoted(s) + " is not an interface name" + std::string(rules));
+  if (s == "." || s == "..") return bad(quoted_value(s) + " is not an interface name" + std::string(rules));
   for (char c : s) {
     if (is_name_char(c)) continue;
     std::string what;
     if (c == '/') what = "'/'";
     else if (c == ':') what = "':'";
     else if (c == ' ' || c == '\t') what = "a blank";
-    else what = quoted(std::string_view(&c, 1));
-    return bad(quoted(s) + " is not an interface name: it contains " + what + std::string(rules));
+    else what = quoted_value(std::string_view(&c, 1));
+    return bad(quoted_value(s) + " is not an interface name: it contains " + what + std::string(rules));
   }
   return std::string(s);
 }
 
 Result<std::uint16_t> parse_port(std::string_view s) {
   const auto v = parse_uint(s, 1, 65535);
-  if (!v) return bad(quoted(s) + " is not a port (allowed: 1..65535)");
+  if (!v) return bad(quoted_value(s) + " is not a port (allowed: 1..65535)");
   return static_cast<std::uint16_t>(*v);
 }
 
@@ -208,26 +208,26 @@ Result<std::vector<IdRange>> parse_id_ranges(std::string_view s, std::uint32_t l
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in range list " + quoted(s));
+      return bad("empty item in range list " + quoted_value(s));
     }
     const auto parts = split(item, ':');
     if (parts.size() != 2)
-      return bad(quoted(item) + " is not a range (allowed: MIN:MAX within " + std::string(space) +
+      return bad(quoted_value(item) + " is not a range (allowed: MIN:MAX within " + std::string(space) +
                  " " + limits + ", e.g. 1000:3000)");
     IdRange r;
     for (int i = 0; i < 2; ++i) {
       const auto part = trim(parts[static_cast<size_t>(i)]);
       const auto v = parse_uint(part, 0, ~0ULL);
       if (!v)
-        return bad(quoted(item) + " is not a range: " + quoted(part) +
+        return bad(quoted_value(item) + " is not a range: " + quoted_value(part) +
                    " is not a number (allowed: MIN:MAX, e.g. 1000:3000)");
       if (*v < lo || *v > hi)
-        return bad(quoted(item) + ": " + std::string(part) + " is outside " + std::string(space) +
+        return bad(quoted_value(item) + ": " + std::string(part) + " is outside " + std::string(space) +
                    " " + limits);
       (i == 0 ? r.min : r.max) = static_cast<std::uint32_t>(*v);
     }
     if (r.min > r.max)
-      return bad(quoted(item) + ": the range is reversed (" + std::to_string(r.min) + " > " +
+      return bad(quoted_value(item) + ": the range is reversed (" + std::to_string(r.min) + " > " +
                  std::to_string(r.max) + "; allowed: MIN:MAX with MIN <= MAX)");
     out.push_back(r);
   }
@@ -244,7 +244,7 @@ bool ranges_overlap(const std::vector<IdRange>& ranges) {
 Result<std::string> parse_physnet(std::string_view s) {
   if (s.empty()) return bad("empty physical network name");
   if (s.size() > 64 || !std::all_of(s.begin(), s.end(), is_name_char))
-    return bad(quoted(s) +
+    return bad(quoted_value(s) +
                " is not a physical network name (allowed: up to 64 letters, digits, '-', '_', '.')");
   return std::string(s);
 }
@@ -255,11 +255,11 @@ Result<std::vector<VlanRange>> parse_vlan_ranges(std::string_view s) {
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in VLAN range list " + quoted(s));
+      return bad("empty item in VLAN range list " + quoted_value(s));
     }
     const auto parts = split(item, ':');
     if (parts.size() != 1 && parts.size() != 3)
-      return bad(quoted(item) +
+      return bad(quoted_value(item) +
                  " is not a VLAN range (allowed: PHYSNET or PHYSNET:MIN:MAX with VLAN ids "
                  "1..4094, e.g. physnet1:1000:2999)");
     VlanRange v;
@@ -267,12 +267,12 @@ Result<std::vector<VlanRange>> parse_vlan_ranges(std::string_view s) {
     if (parts.size() == 3) {
       const std::string range = std::string(trim(parts[1])) + ":" + std::string(trim(parts[2]));
       auto r = parse_id_ranges(range, 1, 4094, "the VLAN id space");
-      if (!r) return bad(quoted(item) + ": " + r.error().message());
+      if (!r) return bad(quoted_value(item) + ": " + r.error().message());
       v.range = r->front();
     }
     for (const auto& prev : out)
       if (prev.physnet == v.physnet && (!prev.range || !v.range))
-        return bad(quoted(v.physnet) + " is listed twice, once without a range");
+        return bad(quoted_value(v.physnet) + " is listed twice, once without a range");
     out.push_back(std::move(v));
   }
   return out;
@@ -284,29 +284,29 @@ Result<std::vector<BridgeIface>> parse_bridge_ifaces(std::string_view s, bool us
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in bridge:interface list " + quoted(s));
+      return bad("empty item in bridge:interface list " + quoted_value(s));
     }
     const auto colon = item.find(':');
     if (colon == std::string_view::npos || item.find(':', colon + 1) != std::string_view::npos)
-      return bad(quoted(item) + " is not a BRIDGE:INTERFACE pair (e.g. br-ex:eth3)");
+      return bad(quoted_value(item) + " is not a BRIDGE:INTERFACE pair (e.g. br-ex:eth3)");
     BridgeIface p;
     auto bridge = parse_iface_name(trim(item.substr(0, colon)));
-    if (!bridge) return bad(quoted(item) + ": bridge " + bridge.error().message());
+    if (!bridge) return bad(quoted_value(item) + ": bridge " + bridge.error().message());
     p.bridge = *bridge;
     const auto iface_text = trim(item.substr(colon + 1));
     if (use_subnets) {
       auto c = parse_cidr(iface_text);
-      if (!c) return bad(quoted(item) + ": with CONFIG_USE_SUBNETS=y " + c.error().message());
+      if (!c) return bad(quoted_value(item) + ": with CONFIG_USE_SUBNETS=y " + c.error().message());
       p.iface = std::string(iface_text);
     } else {
       auto iface = parse_iface_name(iface_text);
-      if (!iface) return bad(quoted(item) + ": " + iface.error().message());
+      if (!iface) return bad(quoted_value(item) + ": " + iface.error().message());
       p.iface = *iface;
     }
     for (const auto& prev : out)
       if (prev.iface == p.iface)
-        return bad("interface " + quoted(p.iface) + " is given to both " + quoted(prev.bridge) +
-                   " and " + quoted(p.bridge) + " (an interface can be in one bridge only)");
+        return bad("interface " + quoted_value(p.iface) + " is given to both " + quoted_value(prev.bridge) +
+                   " and " + quoted_value(p.bridge) + " (an interface can be in one bridge only)");
     out.push_back(std::move(p));
   }
   return out;
@@ -318,24 +318,24 @@ Result<std::vector<BridgeMapping>> parse_bridge_mappings(std::string_view s) {
     item = trim(item);
     if (item.empty()) {
       if (trim(s).empty()) break;
-      return bad("empty item in bridge mapping list " + quoted(s));
+      return bad("empty item in bridge mapping list " + quoted_value(s));
     }
     const auto colon = item.find(':');
     if (colon == std::string_view::npos || item.find(':', colon + 1) != std::string_view::npos)
-      return bad(quoted(item) + " is not a PHYSNET:BRIDGE mapping (e.g. extnet:br-ex)");
+      return bad(quoted_value(item) + " is not a PHYSNET:BRIDGE mapping (e.g. extnet:br-ex)");
     BridgeMapping m;
     auto physnet = parse_physnet(trim(item.substr(0, colon)));
-    if (!physnet) return bad(quoted(item) + ": " + physnet.error().message());
+    if (!physnet) return bad(quoted_value(item) + ": " + physnet.error().message());
     auto bridge = parse_iface_name(trim(item.substr(colon + 1)));
-    if (!bridge) return bad(quoted(item) + ": bridge " + bridge.error().message());
+    if (!bridge) return bad(quoted_value(item) + ": bridge " + bridge.error().message());
     m.physnet = *physnet;
     m.bridge = *bridge;
     for (const auto& prev : out) {
       if (prev.physnet == m.physnet)
-        return bad("physical network " + quoted(m.physnet) + " is mapped twice");
+        return bad("physical network " + quoted_value(m.physnet) + " is mapped twice");
       if (prev.bridge == m.bridge)
-        return bad("bridge " + quoted(m.bridge) + " is mapped to both " + quoted(prev.physnet) +
-                   " and " + quoted(m.physnet));
+        return bad("bridge " + quoted_value(m.bridge) + " is mapped to both " + quoted_value(prev.physnet) +
+                   " and " + quoted_value(m.physnet));
     }
     out.push_back(std::move(m));
   }

@@ -109,6 +109,6 @@ Result<void> check_ssh_public_key(std::string_view text);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// Quotes a value for a message: 'eth 2'.
-std::string quoted(std::string_view value);
+std::string quoted_value(std::string_view value);
 
 }  // namespace sw::installer
