@@ -910,6 +910,15 @@ std::map<std::string, std::string> unique_names(const std::vector<T>& items) {
   return by_id;
 }
 
+// Agent scheduling is admin-only in Neutron's default policy: with a project member's credentials
+// the topology is read without it (one warning) rather than not at all.
+Result<std::vector<Agent>> admin_only(Result<std::vector<Agent>> r, bool* warned) {
+  if (r || r.error().kind() != ErrorKind::permission) return r;
+  if (!*warned) sw::log::warn("Neutron agents are not visible with these credentials (admin only): " + r.error().message());
+  *warned = true;
+  return std::vector<Agent>();
+}
+
 std::vector<std::string> hosts_of(const std::vector<Agent>& agents) {
   std::vector<std::string> out;
   for (const auto& a : agents) out.push_back(a.host);
@@ -925,7 +934,8 @@ Result<Topology> read_topology_from_api(const NeutronClient& neutron) {
   const std::vector<Router> routers = SW_TRY(neutron.list_routers());
   const std::vector<Port> ports = SW_TRY(neutron.list_ports());
   const std::vector<FloatingIp> fips = SW_TRY(neutron.list_floating_ips());
-  const std::vector<Agent> agents = SW_TRY(neutron.list_agents());
+  bool warned = false;
+  const std::vector<Agent> agents = SW_TRY(admin_only(neutron.list_agents(), &warned));
 
   auto net_name = unique_names(networks);
   auto subnet_name = unique_names(subnets);
@@ -954,7 +964,7 @@ Result<Topology> read_topology_from_api(const NeutronClient& neutron) {
       dhcp = dhcp || s.enable_dhcp;
       tn.subnets.push_back(std::move(ts));
     }
-    if (dhcp) tn.dhcp_agent_hosts = hosts_of(SW_TRY(neutron.network_dhcp_agents(n.id)));
+    if (dhcp) tn.dhcp_agent_hosts = hosts_of(SW_TRY(admin_only(neutron.network_dhcp_agents(n.id), &warned)));
     t.networks.push_back(std::move(tn));
   }
   auto name_of_net = [&](const std::string& id) {
@@ -985,7 +995,7 @@ Result<Topology> read_topology_from_api(const NeutronClient& neutron) {
         continue;
       for (const auto& f : p.fixed_ips) tr.interfaces.push_back(name_of_subnet(f.subnet_id));
     }
-    tr.l3_agent_hosts = hosts_of(SW_TRY(neutron.router_l3_agents(r.id)));
+    tr.l3_agent_hosts = hosts_of(SW_TRY(admin_only(neutron.router_l3_agents(r.id), &warned)));
     t.routers.push_back(std::move(tr));
   }
 

@@ -303,6 +303,31 @@ TEST(TopologyFromApi, DuplicateAndEmptyNamesBecomeUnique) {
   EXPECT_EQ(t->router("extrouter")->external_gateway, "@1b2c3d4e");
 }
 
+TEST(TopologyFromApi, AProjectMemberReadsItWithoutTheAgents) {
+  ReplayHttpClient http;
+  const std::string forbidden =
+      R"({"NeutronError":{"type":"HTTPForbidden","message":"rule:get_agent is disallowed by policy","detail":""}})";
+  http.on("GET /v2.0/agents", 403, forbidden);
+  http.on("GET /v2.0/routers/19de0c7a-3b5e-4f21-9d8c-2a6b4e1f3c57/l3-agents", 403, forbidden);
+  http.on("GET /v2.0/networks/c5573a9e-2f4b-4b7e-9a3c-6d1e8f0b2a44/dhcp-agents", 403, forbidden);
+  on_deployed_cloud(http);
+  testing::internal::CaptureStderr();
+  auto t = read_topology_from_api(NeutronClient(http, "http://10.15.0.4:9696", "tok"));
+  const std::string warned = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(t) << t.error().message();
+  EXPECT_TRUE(t->agents.empty());
+  EXPECT_TRUE(t->router("extrouter")->l3_agent_hosts.empty());
+  EXPECT_EQ(t->instance("test0")->host, "compute1");
+  EXPECT_NE(warned.find("Neutron agents are not visible with these credentials (admin only)"), std::string::npos);
+  // A server error is not a permission matter: it stays an error.
+  ReplayHttpClient broken;
+  broken.on("GET /v2.0/agents", 500, R"({"NeutronError":{"type":"Internal","message":"boom","detail":""}})");
+  on_deployed_cloud(broken);
+  auto e = read_topology_from_api(NeutronClient(broken, "http://10.15.0.4:9696", "tok"));
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().message(), "GET http://10.15.0.4:9696/v2.0/agents: 500 Internal Server Error: boom");
+}
+
 TEST(Cidr, ContainsAndPrefix) {
   EXPECT_TRUE(cidr_contains("10.0.0.0/24", "10.0.0.255"));
   EXPECT_FALSE(cidr_contains("10.0.0.0/24", "10.0.1.0"));
