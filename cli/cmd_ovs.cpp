@@ -51,7 +51,7 @@ Result<int> run_flows(const FlowsArgs& a) {
   o.rundir = a.rundir;
   o.table = a.table;
   const auto dump = SW_TRY(ovs::dump_flows(o));
-  if (a.json) print_json(ovs::flow_dump_to_json(dump));
+  if (a.json) print_text(ovs::flow_dump_json_text(dump));
   else print_text(dump.text());
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "ovs/json_fields.h"
 #include "ovs/rundir.h"
@@ -77,7 +78,102 @@ Error explain_missing_socket(const std::string& socket, const std::string& rundi
                        err);
 }
 
+void put_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c >= 0x80) {
+      // OVS prints ASCII; anything else is written as its code point, so the JSON stays valid.
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+template <class T>
+void put_optional(std::string& out, const std::optional<T>& v) {
+  if (v) out += std::to_string(*v);
+  else out += "null";
+}
+
+void put_flow(std::string& out, const Flow& f) {
+  char cookie[24];
+  std::snprintf(cookie, sizeof cookie, "0x%llx", static_cast<unsigned long long>(f.cookie));
+  out += "{\"table\":" + std::to_string(f.table) + ",\"priority\":" + std::to_string(f.priority) + ",\"cookie\":\"" +
+         cookie + "\",\"duration_sec\":";
+  put_optional(out, f.duration_sec);
+  out += ",\"duration_nsec\":";
+  put_optional(out, f.duration_nsec);
+  out += ",\"n_packets\":";
+  put_optional(out, f.n_packets);
+  out += ",\"n_bytes\":";
+  put_optional(out, f.n_bytes);
+  out += ",\"idle_timeout\":" + std::to_string(f.idle_timeout) + ",\"hard_timeout\":" + std::to_string(f.hard_timeout) +
+         ",\"importance\":" + std::to_string(f.importance) + ",\"idle_age\":";
+  put_optional(out, f.idle_age);
+  out += ",\"hard_age\":";
+  put_optional(out, f.hard_age);
+  out += ",\"flags\":[";
+  for (size_t i = 0; i < f.flags.size(); ++i) {
+    if (i) out += ',';
+    put_string(out, f.flags[i]);
+  }
+  out += "],\"match\":[";
+  for (size_t i = 0; i < f.match.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"field\":";
+    put_string(out, f.match[i].field);
+    out += ",\"value\":";
+    put_string(out, f.match[i].value);
+    if (!f.match[i].mask.empty()) {
+      out += ",\"mask\":";
+      put_string(out, f.match[i].mask);
+    }
+    out += '}';
+  }
+  out += "],\"actions\":[";
+  for (size_t i = 0; i < f.actions.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"name\":";
+    put_string(out, f.actions[i].name);
+    out += ",\"argument\":";
+    put_string(out, f.actions[i].argument);
+    out += ",\"text\":";
+    put_string(out, f.actions[i].text);
+    out += '}';
+  }
+  out += "],\"text\":";
+  put_string(out, f.text);
+  out += '}';
+}
+
 }  // namespace
+
+std::string flow_dump_json_text(const FlowDump& d) {
+  std::string out = "{\n  \"bridge\": ";
+  put_string(out, d.bridge);
+  out += ",\n  \"socket\": ";
+  put_string(out, d.socket);
+  out += ",\n  \"openflow_version\": ";
+  put_string(out, d.openflow_version);
+  out += ",\n  \"table\": ";
+  put_optional(out, d.table);
+  out += ",\n  \"flows\": [";
+  out.reserve(out.size() + d.flows.size() * 400);
+  for (size_t i = 0; i < d.flows.size(); ++i) {
+    out += i ? ",\n    " : "\n    ";
+    put_flow(out, d.flows[i]);
+  }
+  out += d.flows.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return out;
+}
 
 std::string openflow_version_name(int v) {
   switch (v) {

@@ -60,6 +60,10 @@ nlohmann::json flow_dump_to_json(const FlowDump& dump);
 /// The inverse of flow_dump_to_json; an input error names what is wrong.
 Result<FlowDump> flow_dump_from_json(const nlohmann::json& j);
 
+/// The same JSON as flow_dump_to_json(dump), written straight to text (one flow per line) —
+/// several times faster than building the nlohmann tree for 10,000 flows; what the CLI prints.
+std::string flow_dump_json_text(const FlowDump& dump);
+
 void to_json(nlohmann::json& j, const FlowDump& d);
 void from_json(const nlohmann::json& j, FlowDump& d);
 

@@ -225,15 +225,22 @@ find_table(const char *name)
     return NULL;
 }
 
+/* One requested table, resolved against the schema compiled into vswitch-idl. */
+struct wanted_table {
+    const struct ovsdb_idl_table_class *tc;
+    const struct ovsdb_idl_column **columns;
+    size_t n_columns;
+};
+
 static void
-visit_row(const struct ovsdb_idl_row *row, const struct ovsdb_idl_table_class *tc,
+visit_row(const struct ovsdb_idl_row *row, const struct wanted_table *wt,
           const struct sw_ovs_db_visitor *visitor)
 {
-    struct sw_ovs_cell *cells = xcalloc(tc->n_columns, sizeof *cells);
+    struct sw_ovs_cell *cells = xcalloc(wt->n_columns ? wt->n_columns : 1, sizeof *cells);
     /* Atoms (and the text of UUID atoms) for every cell of this row. */
     size_t total = 0;
-    for (size_t c = 0; c < tc->n_columns; c++) {
-        total += ovsdb_idl_read(row, &tc->columns[c])->n;
+    for (size_t c = 0; c < wt->n_columns; c++) {
+        total += ovsdb_idl_read(row, wt->columns[c])->n;
     }
     struct sw_ovs_atom *keys = xcalloc(total ? total : 1, sizeof *keys);
     struct sw_ovs_atom *values = xcalloc(total ? total : 1, sizeof *values);
@@ -241,8 +248,8 @@ visit_row(const struct ovsdb_idl_row *row, const struct ovsdb_idl_table_class *t
     char (*value_uuids)[UUID_LEN + 1] = xcalloc(total ? total : 1, sizeof *value_uuids);
 
     size_t used = 0;
-    for (size_t c = 0; c < tc->n_columns; c++) {
-        const struct ovsdb_idl_column *column = &tc->columns[c];
+    for (size_t c = 0; c < wt->n_columns; c++) {
+        const struct ovsdb_idl_column *column = wt->columns[c];
         const struct ovsdb_datum *datum = ovsdb_idl_read(row, column);
         const bool is_map = column->type.value.type != OVSDB_TYPE_VOID;
         cells[c].column = column->name;
@@ -261,7 +268,7 @@ visit_row(const struct ovsdb_idl_row *row, const struct ovsdb_idl_table_class *t
 
     char uuid[UUID_LEN + 1];
     snprintf(uuid, sizeof uuid, UUID_FMT, UUID_ARGS(&row->uuid));
-    visitor->row(visitor->ctx, tc->name, uuid, cells, tc->n_columns);
+    visitor->row(visitor->ctx, wt->tc->name, uuid, cells, wt->n_columns);
 
     free(value_uuids);
     free(key_uuids);
@@ -270,24 +277,66 @@ visit_row(const struct ovsdb_idl_row *row, const struct ovsdb_idl_table_class *t
     free(cells);
 }
 
+static void
+free_wanted(struct wanted_table *wanted, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(wanted[i].columns);
+    }
+    free(wanted);
+}
+
+/* Resolves the request; returns NULL (and fills err) when a table or column is unknown. */
+static struct wanted_table *
+resolve_request(const struct sw_ovs_table_request *tables, size_t n_tables,
+                struct sw_ovs_error *err)
+{
+    struct wanted_table *wanted = xcalloc(n_tables ? n_tables : 1, sizeof *wanted);
+    for (size_t i = 0; i < n_tables; i++) {
+        const struct ovsdb_idl_table_class *tc = find_table(tables[i].table);
+        if (!tc) {
+            set_error(err, "OVSDB table '%s' is not in the Open_vSwitch schema", tables[i].table);
+            free_wanted(wanted, i);
+            return NULL;
+        }
+        wanted[i].tc = tc;
+        const size_t n = tables[i].n_columns ? tables[i].n_columns : tc->n_columns;
+        wanted[i].columns = xcalloc(n ? n : 1, sizeof *wanted[i].columns);
+        wanted[i].n_columns = n;
+        for (size_t c = 0; c < n; c++) {
+            if (!tables[i].n_columns) {
+                wanted[i].columns[c] = &tc->columns[c];
+                continue;
+            }
+            for (size_t k = 0; k < tc->n_columns; k++) {
+                if (!strcmp(tc->columns[k].name, tables[i].columns[c])) {
+                    wanted[i].columns[c] = &tc->columns[k];
+                    break;
+                }
+            }
+            if (!wanted[i].columns[c]) {
+                set_error(err, "OVSDB column '%s' is not in table '%s'", tables[i].columns[c],
+                          tables[i].table);
+                free_wanted(wanted, i + 1);
+                return NULL;
+            }
+        }
+    }
+    return wanted;
+}
+
 int
-sw_ovs_db_read(const char *remote, int timeout_ms, const char *const *tables,
-               size_t n_tables, const struct sw_ovs_db_visitor *visitor,
-               struct sw_ovs_error *err)
+sw_ovs_db_read(const char *remote, int timeout_ms,
+               const struct sw_ovs_table_request *tables, size_t n_tables,
+               const struct sw_ovs_db_visitor *visitor, struct sw_ovs_error *err)
 {
     int error = enter(err);
     if (error) {
         return error;
     }
-    const struct ovsdb_idl_table_class **wanted = xcalloc(n_tables ? n_tables : 1,
-                                                          sizeof *wanted);
-    for (size_t i = 0; i < n_tables; i++) {
-        wanted[i] = find_table(tables[i]);
-        if (!wanted[i]) {
-            set_error(err, "OVSDB table '%s' is not in the Open_vSwitch schema", tables[i]);
-            free(wanted);
-            return EINVAL;
-        }
+    struct wanted_table *wanted = resolve_request(tables, n_tables, err);
+    if (!wanted) {
+        return EINVAL;
     }
 
     struct sigpipe_guard guard;
@@ -299,9 +348,9 @@ sw_ovs_db_read(const char *remote, int timeout_ms, const char *const *tables,
     ovsdb_idl_set_leader_only(idl, false);
     ovsdb_idl_set_db_change_aware(idl, false);
     for (size_t i = 0; i < n_tables; i++) {
-        ovsdb_idl_add_table(idl, wanted[i]);
-        for (size_t c = 0; c < wanted[i]->n_columns; c++) {
-            ovsdb_idl_add_column(idl, &wanted[i]->columns[c]);
+        ovsdb_idl_add_table(idl, wanted[i].tc);
+        for (size_t c = 0; c < wanted[i].n_columns; c++) {
+            ovsdb_idl_add_column(idl, wanted[i].columns[c]);
         }
     }
 
@@ -332,16 +381,16 @@ sw_ovs_db_read(const char *remote, int timeout_ms, const char *const *tables,
 
     if (!error) {
         for (size_t i = 0; i < n_tables; i++) {
-            for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, wanted[i]);
+            for (const struct ovsdb_idl_row *row = ovsdb_idl_first_row(idl, wanted[i].tc);
                  row; row = ovsdb_idl_next_row(row)) {
-                visit_row(row, wanted[i], visitor);
+                visit_row(row, &wanted[i], visitor);
             }
         }
     }
 
     ovsdb_idl_destroy(idl);
     sigpipe_restore(&guard);
-    free(wanted);
+    free_wanted(wanted, n_tables);
     return error;
 }
 

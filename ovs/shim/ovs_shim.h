@@ -60,12 +60,20 @@ struct sw_ovs_db_visitor {
                 const struct sw_ovs_cell *cells, size_t n_cells);
 };
 
-/* Connects to the OVSDB server at `remote` ("unix:PATH"), replicates every column of the named
- * tables of the Open_vSwitch database once, read-only, hands every row to the visitor and
- * disconnects. Waits at most timeout_ms for the connection and the initial contents. */
-int sw_ovs_db_read(const char *remote, int timeout_ms, const char *const *tables,
-                   size_t n_tables, const struct sw_ovs_db_visitor *visitor,
-                   struct sw_ovs_error *err);
+/* One table to replicate: its name and the columns wanted (n_columns 0: every column). */
+struct sw_ovs_table_request {
+    const char *table;
+    const char *const *columns;
+    size_t n_columns;
+};
+
+/* Connects to the OVSDB server at `remote` ("unix:PATH"), replicates the requested tables and
+ * columns of the Open_vSwitch database once, read-only, hands every row to the visitor (with the
+ * requested columns only, in the order asked) and disconnects. Waits at most timeout_ms for the
+ * connection and the initial contents. A column the server's schema lacks is reported empty. */
+int sw_ovs_db_read(const char *remote, int timeout_ms,
+                   const struct sw_ovs_table_request *tables, size_t n_tables,
+                   const struct sw_ovs_db_visitor *visitor, struct sw_ovs_error *err);
 
 /* One flow, decoded by ofputil from a flow stats reply. */
 struct sw_ovs_flow {

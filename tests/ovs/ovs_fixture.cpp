@@ -269,7 +269,7 @@ bool OvsFixture::add_flows(const std::string& bridge, int n) {
     for (int i = 0; i < n; ++i) {
       char line[256];
       std::snprintf(line, sizeof line,
-                    "table=20,priority=2,hard_timeout=300,dl_vlan=%d,dl_dst=fa:16:3e:%02x:%02x:%02x,"
+                    "table=20,priority=2,dl_vlan=%d,dl_dst=fa:16:3e:%02x:%02x:%02x,"
                     "actions=pop_vlan,set_field:0x%x->tun_id,output:%d\n",
                     1 + i % 4000, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, 1000 + i % 2000, 2 + i % 2);
       out << line;
