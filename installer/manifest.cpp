@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/strings.h"
+#include "installer/service_shell.h"
 
 namespace sw::installer {
 namespace {
@@ -51,7 +52,7 @@ std::string Manifest::render() const {
       << "# stackwire manifest: plugin " << plugin << " on host " << host << "\n"
       << "# Each step: check (exit 0 = already done) || apply, then check again.\n"
       << "# Replay by hand on the host: sh " << file_name() << "\n";
-  out << kPrelude;
+  out << kPrelude << service_shell_functions();
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     const size_t n = i + 1;
