@@ -13,6 +13,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -41,11 +42,13 @@ using TablePtr = std::unique_ptr<nftnl_table, Deleter<nftnl_table_free>>;
 using ChainPtr = std::unique_ptr<nftnl_chain, Deleter<nftnl_chain_free>>;
 using RulePtr = std::unique_ptr<nftnl_rule, Deleter<nftnl_rule_free>>;
 using GenPtr = std::unique_ptr<nftnl_gen, Deleter<nftnl_gen_free>>;
-using ExprIterPtr = std::unique_ptr<nftnl_expr_iter, Deleter<nftnl_expr_iter_destroy>>;
 using MnlSocketPtr = std::unique_ptr<mnl_socket, Deleter<mnl_socket_close>>;
 
 // A netlink message copied to 4-byte aligned storage and checked enough for libnftnl's parsers,
-// which trust nlmsg_len.
+// which trust nlmsg_len. Why the zero guard after the message: libnftnl 1.2.4 validates string
+// attributes as MNL_TYPE_STRING, which does not require a terminating NUL, and then strcmp()s or
+// strdup()s them (NFTA_EXPR_NAME, table and chain names); an unterminated name at the end of a
+// malformed message would be read past the buffer. With the guard it ends at the guard.
 struct Message {
   std::vector<uint32_t> storage;
   const nlmsghdr* nlh = nullptr;
@@ -56,7 +59,7 @@ Result<Message> checked_message(std::span<const uint8_t> bytes, uint8_t expect, 
   if (bytes.size() < min)
     return fail(Error::input(std::string(what) + " message: " + std::to_string(bytes.size()) + " bytes, too short"));
   Message m;
-  m.storage.resize((bytes.size() + 3) / 4);
+  m.storage.assign((bytes.size() + 3) / 4 + 1, 0);
   std::memcpy(m.storage.data(), bytes.data(), bytes.size());
   m.nlh = reinterpret_cast<const nlmsghdr*>(m.storage.data());
   if (m.nlh->nlmsg_len < min || m.nlh->nlmsg_len > bytes.size())
@@ -73,21 +76,247 @@ std::string hook_name(unsigned family, int hooknum) {
   return hooknum >= 0 && hooknum < 6 ? names[hooknum] : std::to_string(hooknum);
 }
 
-std::string describe_expr(const nftnl_expr* e) {
-  char buf[1024] = {};
-  nftnl_expr_snprintf(buf, sizeof buf, e, NFTNL_OUTPUT_DEFAULT, 0);
-  std::string body(buf);
-  while (!body.empty() && body.back() == ' ') body.pop_back();
-  const char* name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-  return std::string("[ ") + (name ? name : "?") + (body.empty() ? "" : " " + body) + " ]";
+// ---- rule messages, parsed here -----------------------------------------------------------------
+// Why not nftnl_rule_nlmsg_parse(): libnftnl 1.2.4 trusts the kernel. On malformed input it
+// strcmp()s a missing NFTA_EXPR_NAME (NULL), strdup()s a missing verdict chain, and reads
+// unterminated strings past their attribute. Rule messages are what verify decodes most and what
+// issue 9 fuzzes, so they are walked here with every length checked; libnftnl still parses tables
+// and chains (behind the zero guard) and builds requests.
+
+// Calls f(type, payload) for each attribute in b; false when an attribute overruns b.
+template <class F>
+bool walk_attrs(std::span<const uint8_t> b, F&& f) {
+  size_t off = 0;
+  while (off + sizeof(nlattr) <= b.size()) {
+    uint16_t len = 0, type = 0;
+    std::memcpy(&len, b.data() + off, 2);
+    std::memcpy(&type, b.data() + off + 2, 2);
+    if (len < sizeof(nlattr) || len > b.size() - off) return false;
+    f(static_cast<uint16_t>(type & NLA_TYPE_MASK), b.subspan(off + sizeof(nlattr), len - sizeof(nlattr)));
+    off += NLA_ALIGN(len);
+  }
+  return true;
 }
 
-std::vector<uint8_t> expr_bytes(const nftnl_expr* e, uint16_t attr) {
-  uint32_t len = 0;
-  const void* p = nftnl_expr_get(e, attr, &len);
-  if (!p) return {};
-  const auto* b = static_cast<const uint8_t*>(p);
-  return {b, b + len};
+using Bytes = std::vector<uint8_t>;
+
+// One expression: its name and the attributes of its NFTA_EXPR_DATA, by type.
+struct Expr {
+  std::string name;
+  std::map<uint16_t, Bytes> attrs;
+
+  bool has(uint16_t t) const { return attrs.contains(t); }
+  uint32_t u32(uint16_t t) const {  // nf_tables sends numbers big-endian
+    auto it = attrs.find(t);
+    if (it == attrs.end() || it->second.size() < 4) return 0;
+    uint32_t v;
+    std::memcpy(&v, it->second.data(), 4);
+    return ntohl(v);
+  }
+  uint64_t u64(uint16_t t) const {
+    auto it = attrs.find(t);
+    if (it == attrs.end() || it->second.size() < 8) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | it->second[i];
+    return v;
+  }
+  std::string str(uint16_t t) const {
+    auto it = attrs.find(t);
+    if (it == attrs.end()) return {};
+    const auto& b = it->second;
+    return std::string(b.begin(), std::find(b.begin(), b.end(), 0));
+  }
+  Bytes raw(uint16_t t) const {
+    auto it = attrs.find(t);
+    return it == attrs.end() ? Bytes{} : it->second;
+  }
+  // An NFTA_DATA_VALUE nested in attribute t (cmp data, bitwise mask, immediate data).
+  Bytes value(uint16_t t) const {
+    Bytes out;
+    walk_attrs(raw(t), [&](uint16_t type, std::span<const uint8_t> p) {
+      if (type == NFTA_DATA_VALUE) out.assign(p.begin(), p.end());
+    });
+    return out;
+  }
+  // An NFTA_DATA_VERDICT nested in attribute t: code and chain.
+  std::optional<std::pair<int, std::string>> verdict(uint16_t t) const {
+    std::optional<std::pair<int, std::string>> out;
+    walk_attrs(raw(t), [&](uint16_t type, std::span<const uint8_t> p) {
+      if (type != NFTA_DATA_VERDICT) return;
+      Expr v;
+      if (!walk_attrs(p, [&](uint16_t vt, std::span<const uint8_t> vp) { v.attrs[vt].assign(vp.begin(), vp.end()); }))
+        return;
+      if (!v.has(NFTA_VERDICT_CODE)) return;
+      out.emplace(static_cast<int>(v.u32(NFTA_VERDICT_CODE)), v.str(NFTA_VERDICT_CHAIN));
+    });
+    return out;
+  }
+};
+
+struct ParsedRule {
+  unsigned family = 0;
+  std::string table, chain;
+  uint64_t handle = 0;
+  std::vector<Expr> exprs;
+  Bytes userdata;
+};
+
+Result<ParsedRule> parse_rule(const nlmsghdr* nlh) {
+  ParsedRule pr;
+  nfgenmsg g;
+  std::memcpy(&g, reinterpret_cast<const uint8_t*>(nlh) + NLMSG_HDRLEN, sizeof g);
+  pr.family = g.nfgen_family;
+  const size_t attrs_at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
+  std::span<const uint8_t> body(reinterpret_cast<const uint8_t*>(nlh) + attrs_at, nlh->nlmsg_len - attrs_at);
+  bool ok = true;
+  Expr rule;  // the rule's own attributes
+  ok = walk_attrs(body, [&](uint16_t type, std::span<const uint8_t> p) {
+    if (type != NFTA_RULE_EXPRESSIONS) {
+      rule.attrs[type].assign(p.begin(), p.end());
+      return;
+    }
+    ok = ok && walk_attrs(p, [&](uint16_t elem, std::span<const uint8_t> ep) {
+      if (elem != NFTA_LIST_ELEM) return;
+      Expr e;
+      Bytes data;
+      bool named = false;
+      ok = ok && walk_attrs(ep, [&](uint16_t et, std::span<const uint8_t> v) {
+        if (et == NFTA_EXPR_NAME) {
+          named = true;
+          e.name.assign(v.begin(), std::find(v.begin(), v.end(), 0));
+        } else if (et == NFTA_EXPR_DATA) {
+          data.assign(v.begin(), v.end());
+        }
+      });
+      ok = ok && named && !e.name.empty() &&
+           walk_attrs(data, [&](uint16_t dt, std::span<const uint8_t> dv) { e.attrs[dt].assign(dv.begin(), dv.end()); });
+      pr.exprs.push_back(std::move(e));
+    });
+  }) && ok;
+  if (!ok) return fail(Error::input("nftables rule message: malformed attributes"));
+  pr.table = rule.str(NFTA_RULE_TABLE);
+  pr.chain = rule.str(NFTA_RULE_CHAIN);
+  pr.handle = rule.u64(NFTA_RULE_HANDLE);
+  pr.userdata = rule.raw(NFTA_RULE_USERDATA);
+  return pr;
+}
+
+// Data as `nft --debug=netlink` prints it: 32-bit words in host order.
+std::string words(const Bytes& b) {
+  std::string out;
+  char buf[16];
+  for (size_t i = 0; i < b.size(); i += 4) {
+    uint32_t w = 0;
+    std::memcpy(&w, b.data() + i, std::min<size_t>(4, b.size() - i));
+    std::snprintf(buf, sizeof buf, "%s0x%08x", out.empty() ? "" : " ", w);
+    out += buf;
+  }
+  return out;
+}
+
+const char* cmp_op_name(uint32_t op) {
+  static constexpr const char* names[] = {"eq", "neq", "lt", "lte", "gt", "gte"};
+  return op < 6 ? names[op] : "?";
+}
+
+std::string meta_key_name(uint32_t k) {
+  static constexpr const char* names[] = {"len", "protocol", "priority", "mark", "iif", "oif", "iifname", "oifname",
+                                          "iiftype", "oiftype", "skuid", "skgid", "nftrace", "rtclassid", "secmark",
+                                          "nfproto", "l4proto", "bri_iifname", "bri_oifname", "pkttype", "cpu",
+                                          "iifgroup", "oifgroup", "cgroup", "prandom"};
+  return k < std::size(names) ? names[k] : "key " + std::to_string(k);
+}
+
+std::string ct_key_name(uint32_t k) {
+  static constexpr const char* names[] = {"state", "direction", "status", "mark", "secmark", "expiration", "helper",
+                                          "l3protocol", "src", "dst", "protocol", "proto_src", "proto_dst", "label"};
+  return k < std::size(names) ? names[k] : "key " + std::to_string(k);
+}
+
+// One expression in `nft --debug=netlink` words: "[ payload load 4b @ network header + 12 => reg 1 ]".
+std::string describe_expr(const Expr& e) {
+  char buf[256];
+  std::string body;
+  const std::string& n = e.name;
+  if (n == "payload") {
+    static constexpr const char* bases[] = {"link", "network", "transport", "inner"};
+    const uint32_t base = e.u32(NFTA_PAYLOAD_BASE);
+    const char* bn = base < 4 ? bases[base] : "unknown";
+    if (e.has(NFTA_PAYLOAD_SREG))
+      std::snprintf(buf, sizeof buf, "write reg %u => %ub @ %s header + %u", e.u32(NFTA_PAYLOAD_SREG),
+                    e.u32(NFTA_PAYLOAD_LEN), bn, e.u32(NFTA_PAYLOAD_OFFSET));
+    else
+      std::snprintf(buf, sizeof buf, "load %ub @ %s header + %u => reg %u", e.u32(NFTA_PAYLOAD_LEN), bn,
+                    e.u32(NFTA_PAYLOAD_OFFSET), e.u32(NFTA_PAYLOAD_DREG));
+    body = buf;
+  } else if (n == "meta") {
+    body = e.has(NFTA_META_SREG) ? "set " + meta_key_name(e.u32(NFTA_META_KEY)) + " with reg " + std::to_string(e.u32(NFTA_META_SREG))
+                                 : "load " + meta_key_name(e.u32(NFTA_META_KEY)) + " => reg " + std::to_string(e.u32(NFTA_META_DREG));
+  } else if (n == "ct") {
+    body = e.has(NFTA_CT_SREG) ? "set " + ct_key_name(e.u32(NFTA_CT_KEY)) + " with reg " + std::to_string(e.u32(NFTA_CT_SREG))
+                               : "load " + ct_key_name(e.u32(NFTA_CT_KEY)) + " => reg " + std::to_string(e.u32(NFTA_CT_DREG));
+    if (e.has(NFTA_CT_DIRECTION)) body += e.raw(NFTA_CT_DIRECTION).at(0) ? ", dir reply" : ", dir original";
+  } else if (n == "cmp") {
+    body = std::string(cmp_op_name(e.u32(NFTA_CMP_OP))) + " reg " + std::to_string(e.u32(NFTA_CMP_SREG)) + " " +
+           words(e.value(NFTA_CMP_DATA));
+  } else if (n == "range") {
+    body = std::string(e.u32(NFTA_RANGE_OP) == NFT_RANGE_NEQ ? "neq" : "eq") + " reg " +
+           std::to_string(e.u32(NFTA_RANGE_SREG)) + " " + words(e.value(NFTA_RANGE_FROM_DATA)) + " " +
+           words(e.value(NFTA_RANGE_TO_DATA));
+  } else if (n == "bitwise") {
+    body = "reg " + std::to_string(e.u32(NFTA_BITWISE_DREG)) + " = ( reg " + std::to_string(e.u32(NFTA_BITWISE_SREG)) +
+           " & " + words(e.value(NFTA_BITWISE_MASK)) + " ) ^ " + words(e.value(NFTA_BITWISE_XOR));
+  } else if (n == "immediate") {
+    body = "reg " + std::to_string(e.u32(NFTA_IMMEDIATE_DREG)) + " ";
+    if (auto v = e.verdict(NFTA_IMMEDIATE_DATA)) {
+      switch (v->first) {
+        case NF_ACCEPT: body += "accept"; break;
+        case NF_DROP: body += "drop"; break;
+        case NFT_RETURN: body += "return"; break;
+        case NFT_CONTINUE: body += "continue"; break;
+        case NFT_JUMP: body += "jump -> " + v->second; break;
+        case NFT_GOTO: body += "goto -> " + v->second; break;
+        default: body += "verdict " + std::to_string(v->first);
+      }
+    } else {
+      body += words(e.value(NFTA_IMMEDIATE_DATA));
+    }
+  } else if (n == "counter") {
+    body = "pkts " + std::to_string(e.u64(NFTA_COUNTER_PACKETS)) + " bytes " + std::to_string(e.u64(NFTA_COUNTER_BYTES));
+  } else if (n == "lookup") {
+    body = "reg " + std::to_string(e.u32(NFTA_LOOKUP_SREG)) + " set " + e.str(NFTA_LOOKUP_SET);
+    if (e.has(NFTA_LOOKUP_DREG)) body += " dreg " + std::to_string(e.u32(NFTA_LOOKUP_DREG));
+    if (e.has(NFTA_LOOKUP_FLAGS)) {
+      std::snprintf(buf, sizeof buf, " 0x%x", e.u32(NFTA_LOOKUP_FLAGS));
+      body += buf;
+    }
+  } else if (n == "match" || n == "target") {
+    const bool t = n == "target";
+    body = "name " + e.str(t ? uint16_t(NFTA_TARGET_NAME) : uint16_t(NFTA_MATCH_NAME)) + " rev " +
+           std::to_string(e.u32(t ? uint16_t(NFTA_TARGET_REV) : uint16_t(NFTA_MATCH_REV)));
+  } else if (n == "nat") {
+    body = e.u32(NFTA_NAT_TYPE) == NFT_NAT_DNAT ? "dnat" : "snat";
+    body += " " + nft_family_name(e.u32(NFTA_NAT_FAMILY));
+    for (auto [attr, label] : {std::pair{NFTA_NAT_REG_ADDR_MIN, "addr_min"}, {NFTA_NAT_REG_ADDR_MAX, "addr_max"},
+                               {NFTA_NAT_REG_PROTO_MIN, "proto_min"}, {NFTA_NAT_REG_PROTO_MAX, "proto_max"}})
+      if (e.has(attr)) body += std::string(" ") + label + " reg " + std::to_string(e.u32(attr));
+    if (e.has(NFTA_NAT_FLAGS)) {
+      std::snprintf(buf, sizeof buf, " flags 0x%x", e.u32(NFTA_NAT_FLAGS));
+      body += buf;
+    }
+  } else if (n == "masq" || n == "redir") {
+    const bool m = n == "masq";
+    const uint16_t pmin = m ? uint16_t(NFTA_MASQ_REG_PROTO_MIN) : uint16_t(NFTA_REDIR_REG_PROTO_MIN);
+    const uint16_t pmax = m ? uint16_t(NFTA_MASQ_REG_PROTO_MAX) : uint16_t(NFTA_REDIR_REG_PROTO_MAX);
+    const uint16_t fl = m ? uint16_t(NFTA_MASQ_FLAGS) : uint16_t(NFTA_REDIR_FLAGS);
+    if (e.has(pmin)) body += "proto_min reg " + std::to_string(e.u32(pmin));
+    if (e.has(pmax)) body += " proto_max reg " + std::to_string(e.u32(pmax));
+    if (e.has(fl)) {
+      std::snprintf(buf, sizeof buf, "%sflags 0x%x", body.empty() ? "" : " ", e.u32(fl));
+      body += buf;
+    }
+  }
+  return "[ " + n + (body.empty() ? "" : " " + body) + " ]";
 }
 
 uint32_t host_u32(const std::vector<uint8_t>& v) {
@@ -118,6 +347,7 @@ struct Reg {
   std::vector<uint8_t> mask;  // bitwise mask; empty: none
   std::optional<uint16_t> gte;  // a pending `cmp gte` on a port, waiting for its `cmp lte`
   bool consumed = false;
+  size_t first = 0;  // index of the first expression that produced it
   std::string desc;  // the expressions that produced it
 
   static Reg load(Src src, std::string desc) {
@@ -132,33 +362,34 @@ class RuleDecoder {
  public:
   explicit RuleDecoder(NatRule& r) : r_(r) {}
 
-  void expr(const nftnl_expr* e) {
-    const std::string name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME) ? nftnl_expr_get_str(e, NFTNL_EXPR_NAME) : "";
+  void expr(const Expr& e) {
+    ++index_;
+    const std::string& name = e.name;
     const std::string desc = describe_expr(e);
     if (name == "counter") {
       if (!counted_) {
-        r_.packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-        r_.bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+        r_.packets = e.u64(NFTA_COUNTER_PACKETS);
+        r_.bytes = e.u64(NFTA_COUNTER_BYTES);
         counted_ = true;
       }
     } else if (name == "payload") {
-      if (nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG)) return unmapped(desc);
+      if (e.has(NFTA_PAYLOAD_SREG)) return unmapped(desc);
       Reg g = Reg::load(Reg::Src::payload, desc);
-      g.base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
-      g.offset = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-      g.len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
-      load(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG), std::move(g));
+      g.base = e.u32(NFTA_PAYLOAD_BASE);
+      g.offset = e.u32(NFTA_PAYLOAD_OFFSET);
+      g.len = e.u32(NFTA_PAYLOAD_LEN);
+      load(e.u32(NFTA_PAYLOAD_DREG), std::move(g));
     } else if (name == "meta") {
-      if (nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) return unmapped(desc);
+      if (e.has(NFTA_META_SREG)) return unmapped(desc);
       Reg g = Reg::load(Reg::Src::meta, desc);
-      g.key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
-      load(nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), std::move(g));
+      g.key = e.u32(NFTA_META_KEY);
+      load(e.u32(NFTA_META_DREG), std::move(g));
     } else if (name == "ct") {
-      if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_SREG)) return unmapped(desc);
+      if (e.has(NFTA_CT_SREG)) return unmapped(desc);
       Reg g = Reg::load(Reg::Src::ct, desc);
-      g.key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
-      g.ct_dir = nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR);
-      load(nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), std::move(g));
+      g.key = e.u32(NFTA_CT_KEY);
+      g.ct_dir = e.has(NFTA_CT_DIRECTION);
+      load(e.u32(NFTA_CT_DREG), std::move(g));
     } else if (name == "bitwise") {
       bitwise(e, desc);
     } else if (name == "immediate") {
@@ -168,18 +399,13 @@ class RuleDecoder {
     } else if (name == "range") {
       range(e, desc);
     } else if (name == "match") {
-      uint32_t len = 0;
-      const void* info = nftnl_expr_get(e, NFTNL_EXPR_MT_INFO, &len);
-      const char* mname = nftnl_expr_get_str(e, NFTNL_EXPR_MT_NAME);
-      apply_xt_match(r_, mname ? mname : "?", nftnl_expr_get_u32(e, NFTNL_EXPR_MT_REV),
-                     {static_cast<const uint8_t*>(info), info ? len : 0});
+      const Bytes info = e.raw(NFTA_MATCH_INFO);
+      const std::string mname = e.str(NFTA_MATCH_NAME);
+      apply_xt_match(r_, mname.empty() ? "?" : mname, e.u32(NFTA_MATCH_REV), info);
     } else if (name == "target") {
-      uint32_t len = 0;
-      const void* info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
-      const char* tname = nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME);
-      set_target(decode_xt_target(tname ? tname : "?", nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV),
-                                  {static_cast<const uint8_t*>(info), info ? len : 0}),
-                 desc);
+      const Bytes info = e.raw(NFTA_TARGET_INFO);
+      const std::string tname = e.str(NFTA_TARGET_NAME);
+      set_target(decode_xt_target(tname.empty() ? "?" : tname, e.u32(NFTA_TARGET_REV), info), desc);
     } else if (name == "nat") {
       nat(e, desc);
     } else if (name == "masq" || name == "redir") {
@@ -194,12 +420,14 @@ class RuleDecoder {
       // iptables-nft writes `-i +` as a bare iifname load: it matches any interface.
       const bool bare_ifname = g.src == Reg::Src::meta && g.mask.empty() &&
                                (g.key == NFT_META_IIFNAME || g.key == NFT_META_OIFNAME);
-      if (!g.consumed && !bare_ifname) unmapped(g.desc);
+      if (!g.consumed && !bare_ifname) unmapped_.emplace_back(g.first, g.desc);
     }
     regs_.clear();
     if (unmapped_.empty()) return;
+    std::stable_sort(unmapped_.begin(), unmapped_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string text;
-    for (const auto& u : unmapped_) text += (text.empty() ? "" : " ") + u;
+    for (const auto& u : unmapped_) text += (text.empty() ? "" : " ") + u.second;
     r_.unparsed = text;
     if (r_.target.kind == NatTargetKind::none) {
       r_.target.kind = NatTargetKind::other;
@@ -208,14 +436,21 @@ class RuleDecoder {
   }
 
  private:
-  void unmapped(const std::string& desc) { unmapped_.push_back(desc); }
+  // Expressions left over, kept with the index of the expression they start at so that the
+  // description reads in rule order.
+  void unmapped(const std::string& desc) { unmapped_.emplace_back(index_, desc); }
+  void unmapped(const Reg* g, const std::string& desc) {
+    if (!g) return unmapped(desc);
+    unmapped_.emplace_back(g->first, g->desc + " " + desc);
+  }
 
   void load(uint32_t dreg, Reg g) {
     if (auto it = regs_.find(dreg); it != regs_.end()) {
       const Reg& old = it->second;
       const bool bare_ifname = old.src == Reg::Src::meta && (old.key == NFT_META_IIFNAME || old.key == NFT_META_OIFNAME);
-      if (!old.consumed && !bare_ifname) unmapped(old.desc);
+      if (!old.consumed && !bare_ifname) unmapped_.emplace_back(old.first, old.desc);
     }
+    g.first = index_;
     regs_[dreg] = std::move(g);
   }
 
@@ -229,40 +464,41 @@ class RuleDecoder {
     r_.target = std::move(t);
   }
 
-  void bitwise(const nftnl_expr* e, const std::string& desc) {
-    Reg* g = source(nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
-    const bool boolean = !nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) ||
-                         nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP) == NFT_BITWISE_BOOL;
-    const auto mask = expr_bytes(e, NFTNL_EXPR_BITWISE_MASK);
-    const auto xr = expr_bytes(e, NFTNL_EXPR_BITWISE_XOR);
+  void bitwise(const Expr& e, const std::string& desc) {
+    Reg* g = source(e.u32(NFTA_BITWISE_SREG));
+    const bool boolean = !e.has(NFTA_BITWISE_OP) || e.u32(NFTA_BITWISE_OP) == NFT_BITWISE_BOOL;
+    const auto mask = e.value(NFTA_BITWISE_MASK);
+    const auto xr = e.value(NFTA_BITWISE_XOR);
     const bool xor_zero = std::all_of(xr.begin(), xr.end(), [](uint8_t b) { return b == 0; });
     if (!g || g->consumed || !g->mask.empty() || !boolean || !xor_zero || g->src == Reg::Src::imm || mask.empty())
-      return unmapped((g ? g->desc + " " : "") + desc);
+      return unmapped(g, desc);
     Reg masked = *g;
     masked.mask = mask;
     masked.desc += " " + desc;
     g->consumed = true;
-    regs_[nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG)] = std::move(masked);
+    regs_[e.u32(NFTA_BITWISE_DREG)] = std::move(masked);
   }
 
-  void immediate(const nftnl_expr* e, const std::string& desc) {
-    const uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG);
+  void immediate(const Expr& e, const std::string& desc) {
+    const uint32_t dreg = e.u32(NFTA_IMMEDIATE_DREG);
     if (dreg != NFT_REG_VERDICT) {
       Reg g = Reg::load(Reg::Src::imm, desc);
-      g.data = expr_bytes(e, NFTNL_EXPR_IMM_DATA);
+      g.data = e.value(NFTA_IMMEDIATE_DATA);
       load(dreg, std::move(g));
       return;
     }
     NatTarget t;
-    const int verdict = static_cast<int>(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT));
-    const char* chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+    const auto v = e.verdict(NFTA_IMMEDIATE_DATA);
+    if (!v) return unmapped(desc);
+    const int verdict = v->first;
+    const std::string& chain = v->second;
     switch (verdict) {
       case NF_ACCEPT: t.kind = NatTargetKind::accept; t.name = "ACCEPT"; break;
       case NF_DROP: t.kind = NatTargetKind::drop; t.name = "DROP"; break;
       case NFT_RETURN: t.kind = NatTargetKind::return_; t.name = "RETURN"; break;
       case NFT_JUMP:
       case NFT_GOTO:
-        if (!chain) return unmapped(desc);
+        if (chain.empty()) return unmapped(desc);
         t.kind = verdict == NFT_JUMP ? NatTargetKind::jump : NatTargetKind::goto_;
         t.chain = chain;
         break;
@@ -401,11 +637,11 @@ class RuleDecoder {
     return true;
   }
 
-  void cmp(const nftnl_expr* e, const std::string& desc) {
-    Reg* g = source(nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
-    const uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP);
-    const auto data = expr_bytes(e, NFTNL_EXPR_CMP_DATA);
-    if (!g || g->consumed) return unmapped((g ? g->desc + " " : "") + desc);
+  void cmp(const Expr& e, const std::string& desc) {
+    Reg* g = source(e.u32(NFTA_CMP_SREG));
+    const uint32_t op = e.u32(NFTA_CMP_OP);
+    const auto data = e.value(NFTA_CMP_DATA);
+    if (!g || g->consumed) return unmapped(g, desc);
     bool ok = false;
     if (g->src == Reg::Src::payload && g->base == NFT_PAYLOAD_TRANSPORT_HEADER && g->len == 2 && g->mask.empty() &&
         (g->offset == 0 || g->offset == 2) && (op == NFT_CMP_GTE || op == NFT_CMP_LTE) && data.size() >= 2) {
@@ -428,16 +664,16 @@ class RuleDecoder {
       ok = map_ct(*g, op, data);
     }
     g->consumed = true;
-    if (!ok) unmapped(g->desc + " " + desc);
+    if (!ok) unmapped(g, desc);
   }
 
-  void range(const nftnl_expr* e, const std::string& desc) {
-    Reg* g = source(nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_SREG));
-    if (!g || g->consumed) return unmapped((g ? g->desc + " " : "") + desc);
+  void range(const Expr& e, const std::string& desc) {
+    Reg* g = source(e.u32(NFTA_RANGE_SREG));
+    if (!g || g->consumed) return unmapped(g, desc);
     g->consumed = true;
-    const auto from = expr_bytes(e, NFTNL_EXPR_RANGE_FROM_DATA);
-    const auto to = expr_bytes(e, NFTNL_EXPR_RANGE_TO_DATA);
-    const uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP);
+    const auto from = e.value(NFTA_RANGE_FROM_DATA);
+    const auto to = e.value(NFTA_RANGE_TO_DATA);
+    const uint32_t op = e.u32(NFTA_RANGE_OP);
     bool ok = false;
     if (g->src == Reg::Src::payload && g->base == NFT_PAYLOAD_TRANSPORT_HEADER && g->len == 2 && g->mask.empty() &&
         (g->offset == 0 || g->offset == 2) && from.size() >= 2 && to.size() >= 2 && port_module()) {
@@ -445,13 +681,13 @@ class RuleDecoder {
       const uint16_t hi = static_cast<uint16_t>((to[0] << 8) | to[1]);
       ok = set_once(g->offset == 0 ? r_.sport : r_.dport, NatPortMatch{lo, hi, op == NFT_RANGE_NEQ});
     }
-    if (!ok) unmapped(g->desc + " " + desc);
+    if (!ok) unmapped(g, desc);
   }
 
   // The value of a register loaded by `immediate`, as nft writes NAT addresses and ports.
-  std::optional<std::vector<uint8_t>> imm(const nftnl_expr* e, uint16_t attr, size_t size, std::string& why) {
-    if (!nftnl_expr_is_set(e, attr)) return std::vector<uint8_t>{};
-    Reg* g = source(nftnl_expr_get_u32(e, attr));
+  std::optional<std::vector<uint8_t>> imm(const Expr& e, uint16_t attr, size_t size, std::string& why) {
+    if (!e.has(attr)) return std::vector<uint8_t>{};
+    Reg* g = source(e.u32(attr));
     if (!g) return std::nullopt;
     g->consumed = true;
     if (g->src != Reg::Src::imm || g->data.size() < size) {
@@ -461,14 +697,14 @@ class RuleDecoder {
     return g->data;
   }
 
-  void nat(const nftnl_expr* e, const std::string& desc) {
+  void nat(const Expr& e, const std::string& desc) {
     std::string why;
-    const auto amin = imm(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, 4, why);
-    const auto amax = imm(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, 4, why);
-    const auto pmin = imm(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, 2, why);
-    const auto pmax = imm(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, 2, why);
-    const uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
-    const uint32_t family = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
+    const auto amin = imm(e, NFTA_NAT_REG_ADDR_MIN, 4, why);
+    const auto amax = imm(e, NFTA_NAT_REG_ADDR_MAX, 4, why);
+    const auto pmin = imm(e, NFTA_NAT_REG_PROTO_MIN, 2, why);
+    const auto pmax = imm(e, NFTA_NAT_REG_PROTO_MAX, 2, why);
+    const uint32_t type = e.u32(NFTA_NAT_TYPE);
+    const uint32_t family = e.u32(NFTA_NAT_FAMILY);
     NatTarget t;
     t.name = type == NFT_NAT_DNAT ? "DNAT" : "SNAT";
     if (!amin || !amax || !pmin || !pmax || family != NFPROTO_IPV4 || (type != NFT_NAT_SNAT && type != NFT_NAT_DNAT)) {
@@ -477,7 +713,7 @@ class RuleDecoder {
       t.text = (why.empty() ? "" : why + " ") + desc;
       return set_target(std::move(t), desc);
     }
-    uint32_t flags = nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS) ? nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS) : 0;
+    uint32_t flags = e.u32(NFTA_NAT_FLAGS);
     if (!amin->empty()) flags |= NF_NAT_RANGE_MAP_IPS;
     if (!pmin->empty()) flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
     const uint32_t lo = be_u32(*amin), hi = amax->empty() ? lo : be_u32(*amax);
@@ -496,11 +732,11 @@ class RuleDecoder {
     set_target(std::move(t), desc);
   }
 
-  void masq_redir(const nftnl_expr* e, bool masq, const std::string& desc) {
+  void masq_redir(const Expr& e, bool masq, const std::string& desc) {
     std::string why;
-    const uint16_t min_attr = masq ? uint16_t(NFTNL_EXPR_MASQ_REG_PROTO_MIN) : uint16_t(NFTNL_EXPR_REDIR_REG_PROTO_MIN);
-    const uint16_t max_attr = masq ? uint16_t(NFTNL_EXPR_MASQ_REG_PROTO_MAX) : uint16_t(NFTNL_EXPR_REDIR_REG_PROTO_MAX);
-    const uint16_t flags_attr = masq ? uint16_t(NFTNL_EXPR_MASQ_FLAGS) : uint16_t(NFTNL_EXPR_REDIR_FLAGS);
+    const uint16_t min_attr = masq ? uint16_t(NFTA_MASQ_REG_PROTO_MIN) : uint16_t(NFTA_REDIR_REG_PROTO_MIN);
+    const uint16_t max_attr = masq ? uint16_t(NFTA_MASQ_REG_PROTO_MAX) : uint16_t(NFTA_REDIR_REG_PROTO_MAX);
+    const uint16_t flags_attr = masq ? uint16_t(NFTA_MASQ_FLAGS) : uint16_t(NFTA_REDIR_FLAGS);
     const auto pmin = imm(e, min_attr, 2, why);
     const auto pmax = imm(e, max_attr, 2, why);
     NatTarget t;
@@ -511,7 +747,7 @@ class RuleDecoder {
       t.text = why + " " + desc;
       return set_target(std::move(t), desc);
     }
-    uint32_t flags = nftnl_expr_is_set(e, flags_attr) ? nftnl_expr_get_u32(e, flags_attr) : 0;
+    uint32_t flags = e.u32(flags_attr);
     flags &= ~uint32_t(NF_NAT_RANGE_MAP_IPS);
     if (!pmin->empty()) flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
     const uint16_t plo = be_u16_raw(*pmin), phi = pmax->empty() ? plo : be_u16_raw(*pmax);
@@ -525,15 +761,23 @@ class RuleDecoder {
 
   NatRule& r_;
   std::map<uint32_t, Reg> regs_;
-  std::vector<std::string> unmapped_;
+  std::vector<std::pair<size_t, std::string>> unmapped_;
+  size_t index_ = 0;
   bool counted_ = false;
 };
 
-int comment_cb(const nftnl_udata* attr, void* data) {
-  if (nftnl_udata_type(attr) != NFTNL_UDATA_RULE_COMMENT) return MNL_CB_OK;
-  const auto* p = static_cast<const char*>(nftnl_udata_get(attr));
-  *static_cast<std::optional<std::string>*>(data) = std::string(p, strnlen(p, nftnl_udata_len(attr)));
-  return MNL_CB_OK;
+// The rule comment in NFTA_RULE_USERDATA: TLVs of u8 type, u8 length (libnftnl's udata layout).
+std::optional<std::string> userdata_comment(const Bytes& ud) {
+  for (size_t off = 0; off + 2 <= ud.size();) {
+    const uint8_t type = ud[off], len = ud[off + 1];
+    if (off + 2 + len > ud.size()) return std::nullopt;
+    if (type == NFTNL_UDATA_RULE_COMMENT) {
+      const auto* p = reinterpret_cast<const char*>(ud.data() + off + 2);
+      return std::string(p, strnlen(p, len));
+    }
+    off += 2 + size_t(len);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -593,34 +837,23 @@ Result<NftChainInfo> decode_nft_chain(std::span<const uint8_t> msg) {
 
 Result<NatRule> decode_nft_rule(std::span<const uint8_t> msg) {
   const Message m = SW_TRY(checked_message(msg, NFT_MSG_NEWRULE, "nftables rule"));
-  RulePtr rp(nftnl_rule_alloc());
-  if (!rp) return fail(Error::system("nftables rule: out of memory", ENOMEM));
-  if (nftnl_rule_nlmsg_parse(m.nlh, rp.get()) < 0) return fail(Error::input("nftables rule message: malformed"));
+  const ParsedRule pr = SW_TRY(parse_rule(m.nlh));
   NatRule r;
-  r.family = nft_family_name(nftnl_rule_get_u32(rp.get(), NFTNL_RULE_FAMILY));
-  if (const char* s = nftnl_rule_get_str(rp.get(), NFTNL_RULE_TABLE)) r.table = s;
-  if (const char* s = nftnl_rule_get_str(rp.get(), NFTNL_RULE_CHAIN)) r.chain = s;
+  r.family = nft_family_name(pr.family);
+  r.table = pr.table;
+  r.chain = pr.chain;
   if (r.table.empty() || r.chain.empty()) return fail(Error::input("nftables rule message: no table or chain"));
-  r.handle = nftnl_rule_get_u64(rp.get(), NFTNL_RULE_HANDLE);
+  r.handle = pr.handle;
 
   RuleDecoder dec(r);
-  ExprIterPtr it(nftnl_expr_iter_create(rp.get()));
-  if (!it) return fail(Error::system("nftables rule: out of memory", ENOMEM));
-  for (nftnl_expr* e = nftnl_expr_iter_next(it.get()); e; e = nftnl_expr_iter_next(it.get())) dec.expr(e);
-
-  if (nftnl_rule_is_set(rp.get(), NFTNL_RULE_USERDATA)) {
-    uint32_t len = 0;
-    const void* ud = nftnl_rule_get_data(rp.get(), NFTNL_RULE_USERDATA, &len);
-    std::optional<std::string> comment;
-    if (ud) nftnl_udata_parse(ud, len, comment_cb, &comment);
-    if (comment) {
-      if (!r.comment) {
-        r.modules.emplace_back("comment");
-        r.comment = std::move(comment);
-      } else {
-        r.modules.emplace_back("other");
-        r.other_matches.push_back({"comment", "[nft comment] " + *comment});
-      }
+  for (const Expr& e : pr.exprs) dec.expr(e);
+  if (auto comment = userdata_comment(pr.userdata)) {
+    if (!r.comment) {
+      r.modules.emplace_back("comment");
+      r.comment = std::move(comment);
+    } else {
+      r.modules.emplace_back("other");
+      r.other_matches.push_back({"comment", "[nft comment] " + *comment});
     }
   }
   dec.finish();
@@ -786,7 +1019,7 @@ Result<uint32_t> generation(NftSocket& s) {
   GenPtr gen(nftnl_gen_alloc());
   if (!gen) return fail(Error::system("nftables: out of memory", ENOMEM));
   auto& msg = msgs.front();
-  std::vector<uint32_t> aligned((msg.size() + 3) / 4);
+  std::vector<uint32_t> aligned((msg.size() + 3) / 4 + 1, 0);
   std::memcpy(aligned.data(), msg.data(), msg.size());
   if (nftnl_gen_nlmsg_parse(reinterpret_cast<const nlmsghdr*>(aligned.data()), gen.get()) < 0)
     return fail(Error::system("nftables: malformed generation message"));
