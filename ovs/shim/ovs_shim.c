@@ -629,9 +629,11 @@ sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeou
     if (error) {
         if (error == ETIMEDOUT) {
             set_error(err, "%s: no OpenFlow answer within %d ms", vconn_name, timeout_ms);
-        } else if (error == EPROTO) {
-            set_error(err, "%s: OpenFlow version negotiation failed: the bridge does not "
-                      "allow %s", vconn_name, version_name(ofp_version));
+        } else if (error == EPROTO || error == EPIPE || error == ECONNRESET) {
+            /* ovs-vswitchd hangs up after a hello whose version the bridge does not allow. */
+            set_error(err, "%s: OpenFlow handshake failed (%s): the bridge may not allow %s "
+                      "(see its protocols column)", vconn_name, ovs_retval_to_string(error),
+                      version_name(ofp_version));
         } else {
             set_error(err, "%s: connection failed: %s", vconn_name,
                       ovs_retval_to_string(error));

@@ -363,6 +363,14 @@ TEST(OvsDaemons, VswitchdNotRunning) {
   const auto after = dump(ovs, "br-int");
   ASSERT_TRUE(after) << after.error().message();
   EXPECT_EQ(after->flows.size(), 1u);  // the NORMAL flow of a bridge without fail_mode
+
+  // A bridge that does not allow OpenFlow 1.3: the negotiation failure says so.
+  ovs.vsctl_ok("set Bridge br-int protocols=OpenFlow10");
+  const auto of10_only = dump(ovs, "br-int");
+  ASSERT_FALSE(of10_only);
+  EXPECT_EQ(of10_only.error().kind(), ErrorKind::system);
+  EXPECT_NE(of10_only.error().message().find("br-int.mgmt"), std::string::npos) << of10_only.error().message();
+  EXPECT_NE(of10_only.error().message().find("OpenFlow13"), std::string::npos) << of10_only.error().message();
 }
 
 TEST(OvsDaemons, DeadOrMissingOvsdbServer) {
