@@ -135,6 +135,7 @@ class PingRun {
       Clock::time_point now = Clock::now();
       if (now >= end) break;
       if (now >= retry_at_) send_due(now);
+      if (unresolved_ == 0) break;  // every echo failed at sendto(): nothing to wait for
       Clock::time_point wake = end;
       if (next_ < echoes_.size()) wake = std::min(wake, std::max(due(next_), retry_at_));
       now = Clock::now();
@@ -423,15 +424,22 @@ PingReport PingRun::report() const {
       r.status = PingStatus::answered;
     } else {
       r.status = PingStatus::timeout;
+      r.detail = "no reply";
+      bool explained = false;
       for (PingStatus s : {PingStatus::too_big, PingStatus::unreachable, PingStatus::ttl_exceeded, PingStatus::send_error}) {
         if (const Echo* e = first_failure[static_cast<int>(s)]) {
           r.status = s;
           r.detail = e->detail;
           r.mtu = e->mtu;
+          explained = true;
           break;
         }
       }
-      if (r.status == PingStatus::timeout) r.detail = any_unsent && r.transmitted == 0 ? not_sent_reason() : "no reply";
+      // Echoes still waiting for the kernel to take them when the run ended were never sent.
+      if (!explained && r.transmitted == 0 && any_unsent) {
+        r.status = PingStatus::send_error;
+        r.detail = not_sent_reason();
+      }
     }
     rep.targets.push_back(std::move(r));
   }

@@ -2,12 +2,10 @@
 
 #include "netprobe/route.h"
 
-#include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
 #include <nlohmann/json.hpp>
 
-#include "common/strings.h"
 #include "netprobe/json_util.h"
 #include "netprobe/netlink.h"
 #include "netprobe/nl_attr.h"
@@ -41,23 +39,6 @@ Result<std::vector<Nexthop>> decode_multipath(nl::Bytes raw) {
     off += RTNH_ALIGN(nh.rtnh_len);
   }
   return out;
-}
-
-std::string pref_name(std::uint8_t p) {
-  switch (p) {
-    case ICMPV6_ROUTER_PREF_LOW: return "low";
-    case ICMPV6_ROUTER_PREF_MEDIUM: return "medium";
-    case ICMPV6_ROUTER_PREF_HIGH: return "high";
-    default: return std::to_string(p);
-  }
-}
-
-std::optional<std::uint8_t> pref_from(std::string_view s) {
-  if (s == "low") return ICMPV6_ROUTER_PREF_LOW;
-  if (s == "medium") return ICMPV6_ROUTER_PREF_MEDIUM;
-  if (s == "high") return ICMPV6_ROUTER_PREF_HIGH;
-  if (auto n = parse_uint(s, 0, 255)) return static_cast<std::uint8_t>(*n);
-  return std::nullopt;
 }
 
 }  // namespace
@@ -157,7 +138,7 @@ void to_json(nlohmann::json& j, const Route& r) {
   put_opt(j, "oif", r.oif);
   put_opt(j, "metric", r.metric);
   put_opt(j, "mtu", r.mtu);
-  if (r.pref) j["pref"] = pref_name(*r.pref);
+  if (r.pref) j["pref"] = route_pref_name(*r.pref);
   else j["pref"] = nullptr;
 }
 
@@ -183,7 +164,7 @@ void from_json(const nlohmann::json& j, Route& r) {
   get_opt(j, "oif", r.oif);
   get_opt(j, "metric", r.metric);
   get_opt(j, "mtu", r.mtu);
-  if (j.contains("pref") && !j["pref"].is_null()) r.pref = named<std::uint8_t>(j, "pref", pref_from);
+  if (j.contains("pref") && !j["pref"].is_null()) r.pref = named<std::uint8_t>(j, "pref", route_pref_from);
   else r.pref.reset();
 }
 

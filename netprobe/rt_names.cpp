@@ -5,6 +5,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/neighbour.h>
+#include <linux/icmpv6.h>
 #include <linux/rtnetlink.h>
 
 #include <cstdio>
@@ -186,6 +187,23 @@ std::string operstate_name(std::uint8_t v) { return name_or_number(kOperStates, 
 std::optional<std::uint8_t> operstate_from(std::string_view n) { return number_from(kOperStates, n, 255); }
 std::string link_type_name(std::uint16_t v) { return name_or_number(kLinkTypes, v); }
 std::optional<std::uint16_t> link_type_from(std::string_view n) { return number_from(kLinkTypes, n, 0xffff); }
+
+std::string route_pref_name(std::uint8_t p) {
+  switch (p) {
+    case ICMPV6_ROUTER_PREF_LOW: return "low";
+    case ICMPV6_ROUTER_PREF_MEDIUM: return "medium";
+    case ICMPV6_ROUTER_PREF_HIGH: return "high";
+    default: return std::to_string(p);
+  }
+}
+
+std::optional<std::uint8_t> route_pref_from(std::string_view s) {
+  if (s == "low") return ICMPV6_ROUTER_PREF_LOW;
+  if (s == "medium") return ICMPV6_ROUTER_PREF_MEDIUM;
+  if (s == "high") return ICMPV6_ROUTER_PREF_HIGH;
+  if (auto n = parse_uint(s, 0, 255)) return static_cast<std::uint8_t>(*n);
+  return std::nullopt;
+}
 
 std::vector<std::string> addr_flag_names(std::uint32_t f) { return bit_names(kAddrFlags, f); }
 std::optional<std::uint32_t> addr_flag_from(const std::vector<std::string>& n) { return bits_from(kAddrFlags, n); }

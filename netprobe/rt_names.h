@@ -22,6 +22,9 @@ std::string route_type_name(std::uint8_t type);        ///< "unicast", "local", 
 std::optional<std::uint8_t> route_type_from(std::string_view name);
 std::string route_table_name(std::uint32_t table);     ///< "main", "local", "default", else the number
 std::optional<std::uint32_t> route_table_from(std::string_view name);
+/// IPv6 router preference (RTA_PREF): "low", "medium", "high".
+std::string route_pref_name(std::uint8_t pref);
+std::optional<std::uint8_t> route_pref_from(std::string_view name);
 
 /// NUD_* bits as iproute2 prints them: {"REACHABLE"}, {"STALE"}, {"PERMANENT"}; {"NONE"} for 0.
 std::vector<std::string> neigh_state_names(std::uint16_t state);
