@@ -8,6 +8,7 @@ class App;
 namespace sw::cli {
 
 // (one declaration per subcommand, in DESIGN.md order)
+void add_netns_command(CLI::App& app);
 void add_ovs_command(CLI::App& app);
 
 }  // namespace sw::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   });
 
   // One line per subcommand, in DESIGN.md order.
+  sw::cli::add_netns_command(app);
   sw::cli::add_ovs_command(app);
 
   try {
