@@ -4,7 +4,10 @@
 // `ovs-ofctl -O OpenFlow13 dump-flows`.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <sys/un.h>
 
 #include <chrono>
@@ -510,6 +513,25 @@ TEST(OvsThreads, OneThreadOnly) {
   }).join();
   ASSERT_TRUE(other);
   EXPECT_NE(other->message().find("another thread"), std::string::npos) << other->message();
+}
+
+TEST(OvsSignals, OvsDoesNotTakeOverFatalSignals) {
+  // lib/fatal-signal.c would install a handler that only notes SIGTERM until the next poll; ours
+  // (installed first) ends the process as the default action does, wherever it is.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    SnapshotOptions o;
+    o.db = "unix:/nonexistent-stackwire-test/db.sock";
+    (void)read_snapshot(o);
+    ::raise(SIGTERM);
+    ::sleep(2);  // with OVS's handler the signal would be swallowed and we would get here
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited normally: SIGTERM was swallowed";
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
 }
 
 }  // namespace
