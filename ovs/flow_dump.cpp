@@ -201,6 +201,9 @@ Result<FlowDump> dump_flows(const FlowDumpOptions& o) {
   SW_TRY_VOID(check_bridge_name(o.bridge));
   if (o.table && (*o.table < 0 || *o.table > 254))
     return fail(Error::input("table " + std::to_string(*o.table) + ": OpenFlow tables are numbered 0 to 254"));
+  if (o.openflow_version < kOpenFlow13 || o.openflow_version > kOpenFlow15)
+    return fail(Error::input("OpenFlow version 0x" + std::to_string(o.openflow_version) +
+                             ": flows are dumped at OpenFlow 1.3 to 1.5"));
   FlowDump dump;
   dump.bridge = o.bridge;
   const std::string rundir = o.rundir.empty() ? default_rundir() : o.rundir;

@@ -22,9 +22,11 @@
 
 namespace sw::ovs {
 
-/// OpenFlow wire versions accepted by FlowDumpOptions::openflow_version.
-inline constexpr int kOpenFlow10 = 0x01;
+/// OpenFlow wire versions accepted by FlowDumpOptions::openflow_version: 1.3 to 1.5. (Plain
+/// OpenFlow 1.0 cannot carry Nicira fields such as tun_id without a flow-format switch, so it is
+/// not offered; Havana-era 1.0 text is still read by parse_flows.)
 inline constexpr int kOpenFlow13 = 0x04;
+inline constexpr int kOpenFlow15 = 0x06;
 
 struct FlowDumpOptions {
   std::string bridge;
