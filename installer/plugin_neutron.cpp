@@ -387,6 +387,14 @@ std::vector<Step> plan_neutron(const NeutronParams& p) {
     steps.push_back(daemon_step(d.server[i], dirs,
                                 last ? "sw_wait_http http://" + p.host.controller_ip + ":9696/ 120\n" : ""));
   }
+  if (r.agents() && !r.server) {
+    // Agents started before neutron-server's RPC is up sit out a 60 s RPC timeout and a back-off
+    // before they first report; the hosts of this plugin run in parallel, so wait for the API.
+    const std::string url = "http://" + p.host.controller_ip + ":9696/";
+    steps.push_back({"neutron-server answers at " + url,
+                     "sw_wait_http " + url + " 0\n",
+                     "sw_wait_http " + url + " " + std::to_string(p.server_wait_timeout) + "\n", true});
+  }
   for (const auto& a : d.agents) steps.push_back(daemon_step(a, dirs));
   if (r.agents()) steps.push_back(agents_alive_step(p, d));
   return steps;

@@ -434,9 +434,23 @@ json.dump({"users": [{"name": user, "password_hash": h,
 
 # Keystone v3 over curl. The token travels to curl in a config on stdin, bodies in 0600 files.
 # sw_ks_auth URL USER PASSWORD PROJECT RESPFILE: prints a project-scoped token for USER (domain
-# Default); the token body (roles, catalog) goes to RESPFILE.
+# Default); the token body (roles, catalog) goes to RESPFILE. Tokens are kept (0600, in
+# $SW_RUN/tokens, under a hash of URL, user, project and password) and re-validated on reuse, which
+# costs a fernet decrypt where a password login costs a bcrypt: Keystone recomputes roles and catalog
+# on validation and revokes a user's tokens when the password, the user or a role goes away.
 sw_ks_auth() {
-  local hdr code
+  local hdr code key cache tok
+  key=$(printf '%s\n%s\n%s\n%s' "$1" "$2" "$4" "$3" | sha256sum | cut -c1-40)
+  cache=$SW_RUN/tokens/$key
+  if tok=$(cat "$cache" 2>/dev/null) && [ -n "$tok" ]; then
+    code=$(printf 'header = "X-Auth-Token: %s"\nheader = "X-Subject-Token: %s"\n' "$tok" "$tok" |
+      curl -sS -m 20 -K - -o "$5" -w '%{http_code}' "$1/auth/tokens" 2>/dev/null)
+    if [ "$code" = 200 ]; then
+      echo "$tok"
+      return 0
+    fi
+    rm -f "$cache"
+  fi
   hdr=$(sw_tmp) || return 1
   code=$(printf '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":%s,"domain":{"id":"default"},"password":%s}}},"scope":{"project":{"name":%s,"domain":{"id":"default"}}}}}' \
       "$(sw_json_quote "$2")" "$(sw_json_quote "$3")" "$(sw_json_quote "$4")" |
@@ -447,8 +461,12 @@ sw_ks_auth() {
     echo "keystone $1: user $2 in project $4: HTTP ${code:-none}" >&2
     return 1
   fi
-  sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: *//p' "$hdr" | tr -d '\r'
+  tok=$(sed -n 's/^[Xx]-[Ss]ubject-[Tt]oken: *//p' "$hdr" | tr -d '\r')
   rm -f "$hdr"
+  if [ -n "$tok" ] && mkdir -p -m 0700 "$SW_RUN/tokens"; then
+    (umask 077 && printf '%s\n' "$tok" > "$cache")
+  fi
+  echo "$tok"
 }
 # sw_ks_token_ok RESPFILE ROLE [TYPE REGION URL]: the token in RESPFILE carries ROLE, and its
 # catalog holds TYPE with public, internal and admin endpoints at URL in REGION.

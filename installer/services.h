@@ -112,6 +112,9 @@ struct NeutronParams {
   int global_physnet_mtu = 1500;
   int api_workers = 1;
   int rpc_workers = 1;
+  /// Seconds an agent host waits for neutron-server's API before it starts its agents (the
+  /// controller's neutron manifest runs at the same time: db upgrade, server start).
+  int server_wait_timeout = 300;
   /// Seconds each agent host waits for its agents to report alive to neutron-server.
   int agent_alive_timeout = 150;
 };

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "installer/manifest.h"
+#include "installer/services.h"
 #include "tests/support/system.h"
 
 namespace sw::installer {
@@ -147,7 +148,9 @@ TEST_F(ServiceShellTest, PidfileServiceStartsOnceStopsAndRestartsWhenMarked) {
   const std::string pid2 = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
   EXPECT_NE(pid2, pid1);
   EXPECT_FALSE(fs::exists(dir_ / "run/restart/swtest-sleep"));
-  EXPECT_NE(test::sh("kill -0 " + pid1.substr(0, pid1.size() - 1)).status, 0) << "old pid still alive";
+  // Dead, or a zombie waiting for this machine's init to reap it.
+  EXPECT_EQ(test::sh("ps -o stat= -p " + pid1.substr(0, pid1.size() - 1) + " | grep -v Z").out, "")
+      << "old pid still alive";
 
   r = run("sw_service_stop swtest-sleep && ! sw_service_running swtest-sleep && echo down");
   EXPECT_NE(r.out.find("down"), std::string::npos) << r.out;
@@ -170,6 +173,47 @@ TEST_F(ServiceShellTest, AStartThatDiesShowsTheLogTail) {
   EXPECT_NE(r.out.find("swtest-crash did not stay up"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("boom: bad config"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rc=1"), std::string::npos) << r.out;
+}
+
+// Passwords the services themselves cannot take are refused before anything is written, with the
+// reason. Run in a private mount namespace with tmpfs over /etc/keystone and /etc/neutron, so even a
+// broken guard could not touch this machine's files.
+TEST_F(ServiceShellTest, PasswordsTheServicesCannotTakeAreRefusedWithAReason) {
+  SW_REQUIRE_ROOT();
+  if (!fs::exists("/etc/keystone") || !fs::exists("/etc/neutron")) GTEST_SKIP() << "keystone/neutron not installed";
+  ServiceHost host{"controller", "10.15.0.4", "10.15.0.4", {true, false, false}, OsFamily::debian,
+                   ServiceManager::none};
+  KeystoneParams kp;
+  kp.host = host;
+  NeutronParams np;
+  np.host = host;
+  const auto pick = [](const std::vector<Step>& steps, const std::string& title) {
+    for (const auto& s : steps)
+      if (s.title == title) return s;
+    ADD_FAILURE() << "no step " << title;
+    return Step{};
+  };
+  const struct {
+    Step step;
+    std::string env, reason;
+  } cases[] = {
+      {pick(plan_keystone(kp), "keystone.conf is as rendered"), "CONFIG_KEYSTONE_DB_PW='a%b'",
+       "CONFIG_KEYSTONE_DB_PW holds % or @"},
+      {pick(plan_neutron(np), "neutron.conf is as rendered"),
+       "CONFIG_AMQP_AUTH_PASSWORD='a/b' CONFIG_NEUTRON_DB_PW=x CONFIG_NEUTRON_KS_PW=y",
+       "CONFIG_AMQP_AUTH_PASSWORD holds /"},
+  };
+  for (const auto& c : cases) {
+    const fs::path f = dir_ / "guard.sh";
+    std::ofstream(f) << Manifest{"h", "guard", {c.step}}.render();
+    auto r = test::sh("env " + c.env + " unshare --mount --propagation private sh -c " +
+                      test::shq("mount -t tmpfs tmpfs /etc/keystone && mount -t tmpfs tmpfs /etc/neutron && "
+                                "sh " + f.string() + "; echo listing:; ls -A /etc/keystone /etc/neutron") +
+                      " 2>&1");
+    EXPECT_NE(r.out.find(c.reason), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("SW-STEP 1 failed 1"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(".conf", r.out.find("listing:")), std::string::npos) << "a file was written: " << r.out;
+  }
 }
 
 TEST_F(ServiceShellTest, WaitsAreBoundedAndSayWhat) {

@@ -124,11 +124,20 @@ apply_5() {
 }
 sw_step 5 'openvswitch_agent.ini is as rendered' check_5 apply_5 || exit $?
 
-# --- step 6: neutron-openvswitch-agent is running with its current config
+# --- step 6: neutron-server answers at http://10.15.0.4:9696/
 check_6() {
-  sw_service_current neutron-openvswitch-agent
+  sw_wait_http http://10.15.0.4:9696/ 0
 }
 apply_6() {
+  sw_wait_http http://10.15.0.4:9696/ 300
+}
+sw_step 6 'neutron-server answers at http://10.15.0.4:9696/' check_6 apply_6 || exit $?
+
+# --- step 7: neutron-openvswitch-agent is running with its current config
+check_7() {
+  sw_service_current neutron-openvswitch-agent
+}
+apply_7() {
   install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
   sw_service_ensure neutron-openvswitch-agent root /var/log/neutron/neutron-openvswitch-agent.log -- \
     /usr/bin/neutron-openvswitch-agent \
@@ -136,16 +145,16 @@ apply_6() {
     --config-file=/etc/neutron/plugins/ml2/openvswitch_agent.ini \
     --log-file=/var/log/neutron/neutron-openvswitch-agent.log || exit 1
 }
-sw_step 6 'neutron-openvswitch-agent is running with its current config' check_6 apply_6 || exit $?
+sw_step 7 'neutron-openvswitch-agent is running with its current config' check_7 apply_7 || exit $?
 
-# --- step 7: neutron-server reports the agents of compute1 alive: neutron-openvswitch-agent
-check_7() {
+# --- step 8: neutron-server reports the agents of compute1 alive: neutron-openvswitch-agent
+check_8() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_t=$(sw_ks_auth http://10.15.0.4:5000/v3 neutron "$CONFIG_NEUTRON_KS_PW" service "$sw_r") || exit 1
   test -z "$(sw_neutron_agents_down http://10.15.0.4:9696 "$sw_t" compute1 neutron-openvswitch-agent)"
 }
-apply_7() {
+apply_8() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_end=$(( $(date +%s) + 150 ))
@@ -162,5 +171,5 @@ apply_7() {
     sleep 2
   done
 }
-sw_step 7 'neutron-server reports the agents of compute1 alive: neutron-openvswitch-agent' check_7 apply_7 || exit $?
+sw_step 8 'neutron-server reports the agents of compute1 alive: neutron-openvswitch-agent' check_8 apply_8 || exit $?
 exit 0

@@ -208,54 +208,63 @@ apply_8() {
 }
 sw_step 8 'metadata_agent.ini is as rendered' check_8 apply_8 || exit $?
 
-# --- step 9: neutron-openvswitch-agent is running with its current config
+# --- step 9: neutron-server answers at http://10.15.0.4:9696/
 check_9() {
-  sw_service_current neutron-openvswitch-agent
+  sw_wait_http http://10.15.0.4:9696/ 0
 }
 apply_9() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
-  sw_service_ensure neutron-openvswitch-agent || exit 1
+  sw_wait_http http://10.15.0.4:9696/ 300
 }
-sw_step 9 'neutron-openvswitch-agent is running with its current config' check_9 apply_9 || exit $?
+sw_step 9 'neutron-server answers at http://10.15.0.4:9696/' check_9 apply_9 || exit $?
 
-# --- step 10: neutron-l3-agent is running with its current config
+# --- step 10: neutron-openvswitch-agent is running with its current config
 check_10() {
-  sw_service_current neutron-l3-agent
+  sw_service_current neutron-openvswitch-agent
 }
 apply_10() {
   install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
-  sw_service_ensure neutron-l3-agent || exit 1
+  sw_service_ensure neutron-openvswitch-agent || exit 1
 }
-sw_step 10 'neutron-l3-agent is running with its current config' check_10 apply_10 || exit $?
+sw_step 10 'neutron-openvswitch-agent is running with its current config' check_10 apply_10 || exit $?
 
-# --- step 11: neutron-dhcp-agent is running with its current config
+# --- step 11: neutron-l3-agent is running with its current config
 check_11() {
-  sw_service_current neutron-dhcp-agent
+  sw_service_current neutron-l3-agent
 }
 apply_11() {
   install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
-  sw_service_ensure neutron-dhcp-agent || exit 1
+  sw_service_ensure neutron-l3-agent || exit 1
 }
-sw_step 11 'neutron-dhcp-agent is running with its current config' check_11 apply_11 || exit $?
+sw_step 11 'neutron-l3-agent is running with its current config' check_11 apply_11 || exit $?
 
-# --- step 12: neutron-metadata-agent is running with its current config
+# --- step 12: neutron-dhcp-agent is running with its current config
 check_12() {
-  sw_service_current neutron-metadata-agent
+  sw_service_current neutron-dhcp-agent
 }
 apply_12() {
   install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  sw_service_ensure neutron-dhcp-agent || exit 1
+}
+sw_step 12 'neutron-dhcp-agent is running with its current config' check_12 apply_12 || exit $?
+
+# --- step 13: neutron-metadata-agent is running with its current config
+check_13() {
+  sw_service_current neutron-metadata-agent
+}
+apply_13() {
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
   sw_service_ensure neutron-metadata-agent || exit 1
 }
-sw_step 12 'neutron-metadata-agent is running with its current config' check_12 apply_12 || exit $?
+sw_step 13 'neutron-metadata-agent is running with its current config' check_13 apply_13 || exit $?
 
-# --- step 13: neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent
-check_13() {
+# --- step 14: neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent
+check_14() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_t=$(sw_ks_auth http://10.15.0.4:5000/v3 neutron "$CONFIG_NEUTRON_KS_PW" service "$sw_r") || exit 1
   test -z "$(sw_neutron_agents_down http://10.15.0.4:9696 "$sw_t" network neutron-openvswitch-agent neutron-l3-agent neutron-dhcp-agent neutron-metadata-agent)"
 }
-apply_13() {
+apply_14() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_end=$(( $(date +%s) + 150 ))
@@ -272,5 +281,5 @@ apply_13() {
     sleep 2
   done
 }
-sw_step 13 'neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent' check_13 apply_13 || exit $?
+sw_step 14 'neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent' check_14 apply_14 || exit $?
 exit 0
