@@ -45,7 +45,7 @@ struct SnapshotOptions {
   /// OVSDB remote, "unix:PATH" or "tcp:IP:PORT"; empty: db_remote_for(default_rundir()).
   std::string db;
   /// Bound on connecting and receiving the initial contents.
-  std::chrono::milliseconds timeout{5000};
+  std::chrono::milliseconds timeout{10000};
 };
 
 /// Reads the snapshot. A missing or dead ovsdb-server is one system error naming the socket.
