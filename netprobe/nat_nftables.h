@@ -5,7 +5,9 @@
 // Model: dump_nft_ruleset() takes one consistent dump (the generation id is read before and after;
 // the dump is retried while it changes) of the calling thread's namespace as raw netlink messages;
 // everything after that is pure: decode_nft_table/chain/rule() turn one NFT_MSG_NEW* message into
-// plain data and decode_nft_nat_tables() assembles NatTables. Dumping is read-only.
+// plain data and decode_nft_nat_tables() assembles NatTables. Dumping is read-only. Tables and chains
+// are parsed by libnftnl; rule messages by a walker here that checks every length, because libnftnl
+// 1.2.4's rule parser dereferences missing attributes of malformed messages. Any bytes are safe input.
 //
 // Which tables count as NAT tables: family ip or inet, and either iptables-nft's "nat" table (ip) or
 // a table holding a base chain of type nat. A rule whose expressions cannot all be mapped onto the
