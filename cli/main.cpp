@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/packstack_argv.h"
 #include "common/log.h"
 
 #ifndef STACKWIRE_VERSION
@@ -22,11 +23,14 @@ int main(int argc, char** argv) {
   });
 
   // One line per subcommand, in DESIGN.md order.
+  sw::cli::add_gen_answer_file_command(app);
+  sw::cli::add_validate_answer_file_command(app);
   sw::cli::add_netns_command(app);
   sw::cli::add_ovs_command(app);
 
   try {
-    app.parse(argc, argv);
+    sw::cli::PackstackArgv args(argc, argv);  // packstack habits: --gen-answer-file=F, --answer-file=F
+    app.parse(args.argc(), args.argv());
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();  // a command finished with a non-zero code; its message is out
   } catch (const CLI::ParseError& e) {

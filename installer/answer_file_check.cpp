@@ -250,6 +250,8 @@ class AnswerChecker {
       }
     if (network) put_entry(kNetwork, *network);
     else if (first) put(kNetwork, join(union_hosts), first->key, first->origin);
+    else if (!value(kController).empty())  // packstack's default: the installing (controller) host
+      put(kNetwork, value(kController), kController, origin_of(kController));
     else put(kNetwork, "", "", {});
     const auto* network_spec = find_key(kNetwork);
     for (const auto& r : kNetworkRoles) {
@@ -647,6 +649,7 @@ class AnswerChecker {
       const auto* r = f_.resolved(spec.name);
       if (!r || !r->value.empty() || !r->is_default()) continue;
       if (entry(spec.name)) continue;  // present but empty: reported at its line
+      if (!spec.default_from.empty()) continue;  // the key it defaults from is the one missing
       std::string older;
       for (const auto* old : old_names_of(spec.name))
         if (is_deployed_service(old->service) && old->deprecation != Deprecation::translate)

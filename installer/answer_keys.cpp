@@ -104,11 +104,13 @@ const KeySpec kKeys[] = {
   {.name = "CONFIG_COMPUTE_HOSTS", .service = "global", .group = "GLOBAL",
    .usage = "List the servers on which to install the Compute service. stackwire sets up Open "
             "vSwitch and the neutron OVS agent on them.",
-   .check = Check::host_list, .required = true, .local_host = true, .generated = true},
+   .check = Check::host_list, .required = true, .local_host = true, .generated = true,
+   .default_from = "CONFIG_CONTROLLER_HOST"},
   {.name = "CONFIG_NETWORK_HOSTS", .service = "global", .group = "GLOBAL",
    .usage = "List of servers on which to install the network service: the neutron L3, DHCP, "
             "metadata and OVS agents, the external bridge and the tunnel endpoint.",
-   .check = Check::host_list, .required = true, .local_host = true, .generated = true},
+   .check = Check::host_list, .required = true, .local_host = true, .generated = true,
+   .default_from = "CONFIG_CONTROLLER_HOST"},
   {.name = "CONFIG_USE_SUBNETS", .service = "global", .group = "GLOBAL",
    .usage = "Specify 'y' if you want to use subnet addresses (in CIDR format) instead of "
             "interface names in following options: CONFIG_NEUTRON_OVS_BRIDGE_IFACES, "

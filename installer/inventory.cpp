@@ -70,6 +70,11 @@ std::vector<std::string> service_hosts(const AnswerFile& f, std::string_view hav
   return otherwise;
 }
 
+std::string service_host(const AnswerFile& f, std::string_view havana_key, const std::string& otherwise) {
+  const auto hosts = service_hosts(f, havana_key, {otherwise});
+  return hosts.empty() ? otherwise : hosts.front();
+}
+
 }  // namespace
 
 std::string_view role_name(HostRole role) { return kRoleNames[static_cast<std::size_t>(role)]; }
@@ -164,7 +169,7 @@ Result<Inventory> make_inventory(const AnswerFile& f) {
   const auto network = f.list("CONFIG_NETWORK_HOSTS");
   const auto compute = f.list("CONFIG_COMPUTE_HOSTS");
   const std::vector<std::string> controller = {inv.controller};
-  inv.keystone_host = service_hosts(f, "CONFIG_KEYSTONE_HOST", controller).front();
+  inv.keystone_host = service_host(f, "CONFIG_KEYSTONE_HOST", inv.controller);
 
   Builder b;
   b.add(inv.controller, HostRole::controller);
@@ -173,7 +178,7 @@ Result<Inventory> make_inventory(const AnswerFile& f) {
   b.add(inv.keystone_host, HostRole::keystone);
   if (f.yes("CONFIG_CLIENT_INSTALL")) b.add(service_hosts(f, "CONFIG_OSCLIENT_HOST", controller), HostRole::client);
   if (f.yes("CONFIG_NEUTRON_INSTALL")) {
-    inv.neutron_server_host = service_hosts(f, "CONFIG_NEUTRON_SERVER_HOST", controller).front();
+    inv.neutron_server_host = service_host(f, "CONFIG_NEUTRON_SERVER_HOST", inv.controller);
     b.add(inv.neutron_server_host, HostRole::neutron_server);
   }
   b.add(network, HostRole::network);

@@ -377,10 +377,22 @@ TEST(AnswerFileTest, HostConsistency) {
   EXPECT_FALSE(aio.has_errors()) << findings(aio);
 }
 
-TEST(AnswerFileTest, MissingHostKeysNameTheirOlderNames) {
+TEST(AnswerFileTest, MissingControllerNamesItsOlderNames) {
+  const auto f = read_answer_file("a.txt", "[general]\nCONFIG_COMPUTE_HOSTS=10.15.0.2\nCONFIG_DEFAULT_PASSWORD=x1234\n");
+  EXPECT_FINDING(f, error, 0,
+                 "CONFIG_CONTROLLER_HOST is missing (older files: CONFIG_KEYSTONE_HOST, CONFIG_OSCLIENT_HOST, "
+                 "CONFIG_NEUTRON_SERVER_HOST");
+  EXPECT_EQ(f.count(Severity::error), 1u) << findings(f);
+}
+
+TEST(AnswerFileTest, NetworkAndComputeHostsDefaultToTheController) {
+  // packstack's default for both is the host it runs on, the controller.
   const auto f = read_answer_file("a.txt", "[general]\nCONFIG_CONTROLLER_HOST=10.15.0.4\nCONFIG_DEFAULT_PASSWORD=x1234\n");
-  EXPECT_FINDING(f, error, 0, "CONFIG_COMPUTE_HOSTS is missing (older files: CONFIG_NOVA_COMPUTE_HOSTS)");
-  EXPECT_FINDING(f, error, 0, "CONFIG_NETWORK_HOSTS is missing (older files: CONFIG_NEUTRON_L3_HOSTS");
+  EXPECT_FALSE(f.has_errors()) << findings(f);
+  EXPECT_EQ(f.value("CONFIG_NETWORK_HOSTS"), "10.15.0.4");
+  EXPECT_EQ(f.value("CONFIG_COMPUTE_HOSTS"), "10.15.0.4");
+  EXPECT_EQ(f.resolved("CONFIG_COMPUTE_HOSTS")->from, "CONFIG_CONTROLLER_HOST");
+  EXPECT_EQ(f.resolved("CONFIG_NETWORK_HOSTS")->origin.where(), "a.txt:2");
 }
 
 TEST(AnswerFileTest, PlaceholderPasswordsTakeTheDefaultPassword) {
