@@ -1,5 +1,6 @@
 #include "installer/manifest.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/strings.h"
@@ -52,7 +53,13 @@ std::string Manifest::render() const {
       << "# stackwire manifest: plugin " << plugin << " on host " << host << "\n"
       << "# Each step: check (exit 0 = already done) || apply, then check again.\n"
       << "# Replay by hand on the host: sh " << file_name() << "\n";
-  out << kPrelude << service_shell_functions();
+  out << kPrelude;
+  // The service helpers (~600 lines) go only into manifests whose steps call one of them, so a
+  // fabric manifest stays short enough to read and replay by hand.
+  const bool uses_helpers = std::ranges::any_of(steps, [](const Step& s) {
+    return s.check.find("sw_") != std::string::npos || s.apply.find("sw_") != std::string::npos;
+  });
+  if (uses_helpers) out << service_shell_functions();
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     const size_t n = i + 1;

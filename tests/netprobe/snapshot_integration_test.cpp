@@ -3,6 +3,7 @@
 // `sysctl -a`, all run inside the namespace.
 #include <net/if.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <linux/neighbour.h>
@@ -211,10 +212,25 @@ TEST_F(SnapshotIntegration, NeighboursMatchIpNeigh) {
     const bool fixed = st.size() == 1 && (st[0] == "PERMANENT" || st[0] == "NOARP");
     return dst + " " + dev + " " + ll + (fixed ? " " + st[0] : "");
   };
+  // The kernel adds multicast entries (ff02::16, 224.0.0.22) on its own as MLD/IGMP joins happen
+  // after links come up, so the table can change between our read and ip's: read both again until
+  // two consecutive reads agree (a real mismatch persists and fails).
   std::multiset<std::string> ours, theirs;
-  for (const auto& n : snap_.neighbours) ours.insert(key(n.dst.to_string(), n.ifname, n.lladdr, neigh_state_names(n.state)));
-  for (const auto& n : ip_json("neigh show nud all"))
-    theirs.insert(key(n["dst"], n["dev"], n.value("lladdr", ""), n["state"].get<std::vector<std::string>>()));
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (attempt > 0) {
+      ::usleep(200'000);
+      auto fd = t_->fd_a();
+      auto s = inspect(fd.get(), t_->a.name());
+      ASSERT_TRUE(s) << s.error().message();
+      snap_ = std::move(*s);
+    }
+    ours.clear();
+    theirs.clear();
+    for (const auto& n : snap_.neighbours) ours.insert(key(n.dst.to_string(), n.ifname, n.lladdr, neigh_state_names(n.state)));
+    for (const auto& n : ip_json("neigh show nud all"))
+      theirs.insert(key(n["dst"], n["dev"], n.value("lladdr", ""), n["state"].get<std::vector<std::string>>()));
+    if (ours == theirs) break;
+  }
   EXPECT_EQ(ours, theirs);
   bool permanent = false, learnt = false;
   for (const auto& n : snap_.neighbours) {
