@@ -10,7 +10,9 @@ namespace sw::cli {
 // (one declaration per subcommand, in DESIGN.md order)
 void add_gen_answer_file_command(CLI::App& app);
 void add_validate_answer_file_command(CLI::App& app);
+void add_deploy_command(CLI::App& app);
 void add_netns_command(CLI::App& app);
 void add_ovs_command(CLI::App& app);
+void add_lab_command(CLI::App& app);
 
 }  // namespace sw::cli

@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   // One line per subcommand, in DESIGN.md order.
   sw::cli::add_gen_answer_file_command(app);
   sw::cli::add_validate_answer_file_command(app);
+  sw::cli::add_deploy_command(app);
   sw::cli::add_netns_command(app);
   sw::cli::add_ovs_command(app);
+  sw::cli::add_lab_command(app);
 
   try {
     sw::cli::PackstackArgv args(argc, argv);  // packstack habits: --gen-answer-file=F, --answer-file=F

@@ -1,13 +1,15 @@
-// The service plugins for real: their rendered manifests run on three throwaway hosts (controller,
-// network, compute1 — each a network namespace with its own mount, pid and uts namespaces, /etc,
-// /var and /root overlays of this machine's, fresh /run and /tmp, and userspace OVS on the agent
-// hosts; tests/installer/services_rig.sh), in packstack's order, then again. Asserts: MariaDB,
-// RabbitMQ (AMQP login from another host), Keystone (token issued with keystonerc_admin's
-// credentials), neutron-server's API, every agent alive; a re-run changes and restarts nothing;
-// a changed agent config restarts that agent only. Timings per plugin go to the test's output.
+// The service plugins for real: their rendered manifests run on throwaway hosts in packstack's
+// order, then again. Asserts: MariaDB, RabbitMQ (AMQP login from another host), Keystone (token
+// issued with keystonerc_admin's credentials), neutron-server's API, every agent alive; a re-run
+// changes and restarts nothing; a changed agent config restarts that agent only. Timings per plugin
+// go to the test's output.
 //
-// Until `stackwire lab up` lands this rig stands in for the lab: the manifests run inside the hosts
-// exactly as `stackwire lab exec HOST -- sh -s < manifest` (and later ssh) will run them.
+// Hosts: the lab (`stackwire lab up` with a unique STACKWIRE_LAB_PREFIX: controller, network,
+// compute1, compute2; the prescript and fabric plugins run first, as deploy runs them) when the
+// stackwire binary has `lab`; otherwise tests/installer/services_rig.sh (controller, network,
+// compute1: each a netns with its own mount, pid and uts namespaces, overlay /etc /var /root, fresh
+// /run and /tmp, userspace OVS with br-ex and the tunnel address on br-phy). SW_SERVICES_HOSTS=rig|lab
+// chooses. Manifests run inside a host as `lab exec HOST -- sh -s < manifest` (later: ssh).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,10 +18,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "installer/fabric.h"
 #include "installer/manifest.h"
 #include "installer/service_shell.h"
 #include "installer/services.h"
@@ -34,15 +38,22 @@ using Clock = std::chrono::steady_clock;
 const std::string kRig = std::string(STACKWIRE_SOURCE_DIR) + "/tests/installer/services_rig.sh";
 const std::string kController = "10.15.0.4";
 
-struct RigHost {
+struct TestHost {
   std::string name, mgmt_ip, tunnel_ip;
   HostRoles roles;
 };
 
-const std::vector<RigHost> kHosts = {
+const std::vector<TestHost> kRigHosts = {
     {"controller", "10.15.0.4", "", {true, false, false}},
     {"network", "10.15.0.7", "10.19.0.7", {false, true, false}},
     {"compute1", "10.15.0.2", "10.19.0.2", {false, false, true}},
+};
+
+const std::vector<TestHost> kLabHosts = {
+    {"controller", "10.15.0.4", "", {true, false, false}},
+    {"network", "10.15.0.7", "10.19.0.7", {false, true, false}},
+    {"compute1", "10.15.0.2", "10.19.0.2", {false, false, true}},
+    {"compute2", "10.15.0.8", "10.19.0.8", {false, false, true}},
 };
 
 bool packages_present() {
@@ -61,40 +72,100 @@ std::string secret(std::mt19937_64& rng, const char* extra) {
 
 std::string sq(const std::string& v) { return test::shq(v); }
 
-class Rig {
+// Where the manifests run: a set of hosts that can be brought up, entered and removed.
+class Hosts {
  public:
-  Rig() {
-    dir_ = "/srv/" + test::unique_name("svc");
-    prefix_ = "sws" + std::to_string(::getpid() % 100000);
-  }
-  ~Rig() { down(); }
-  Rig(const Rig&) = delete;
-  Rig& operator=(const Rig&) = delete;
+  virtual ~Hosts() = default;
+  virtual bool up(std::string& err) = 0;
+  virtual void down() = 0;
+  virtual void keep() = 0;  ///< leave everything up (SW_KEEP_RIG), say how to remove it
+  virtual test::CmdResult exec(const std::string& host, const std::string& cmd) const = 0;
+  virtual test::CmdResult run_script(const std::string& host, const fs::path& script) const = 0;
+  virtual const std::vector<TestHost>& hosts() const = 0;
+  /// The lab needs the fabric (br-ex, the tunnel endpoint on br-phy) that deploy's fabric plugin
+  /// lays; the rig builds its own.
+  virtual bool needs_fabric() const = 0;
+};
 
-  bool up(std::string& err) {
+class Rig final : public Hosts {
+ public:
+  Rig() : dir_("/srv/" + test::unique_name("svc")), prefix_("sws" + std::to_string(::getpid() % 100000)) {}
+  ~Rig() override { down(); }
+
+  bool up(std::string& err) override {
     up_ = true;
     auto r = test::sh(sq(kRig) + " up " + sq(dir_) + " " + prefix_ + " 2>&1");
     err = r.out;
     return r.status == 0;
   }
-  void down() {
+  void down() override {
     if (!up_) return;
     up_ = false;
     test::sh(sq(kRig) + " down " + sq(dir_) + " 2>&1");
   }
-  test::CmdResult exec(const std::string& host, const std::string& cmd) const {
+  void keep() override {
+    std::cout << "rig left up in " << dir_ << "; remove it with " << kRig << " down " << dir_ << std::endl;
+    up_ = false;
+  }
+  test::CmdResult exec(const std::string& host, const std::string& cmd) const override {
     return test::sh(sq(kRig) + " exec " + sq(dir_) + " " + host + " sh -c " + sq(cmd) + " 2>&1");
   }
-  test::CmdResult run_script(const std::string& host, const fs::path& script) const {
+  test::CmdResult run_script(const std::string& host, const fs::path& script) const override {
     return test::sh(sq(kRig) + " exec " + sq(dir_) + " " + host + " sh -s < " + sq(script.string()) + " 2>&1");
   }
-  const std::string& dir() const { return dir_; }
-  void keep() { up_ = false; }
+  const std::vector<TestHost>& hosts() const override { return kRigHosts; }
+  bool needs_fabric() const override { return false; }
 
  private:
   std::string dir_, prefix_;
   bool up_ = false;
 };
+
+class Lab final : public Hosts {
+ public:
+  Lab() : prefix_("swsvc" + std::to_string(::getpid() % 100000)) {}
+  ~Lab() override { down(); }
+
+  bool up(std::string& err) override {
+    up_ = true;
+    auto r = stackwire("lab up");
+    err = r.out;
+    return r.status == 0;
+  }
+  void down() override {
+    if (!up_) return;
+    up_ = false;
+    stackwire("lab down");
+  }
+  void keep() override {
+    std::cout << "lab left up; remove it with STACKWIRE_LAB_PREFIX=" << prefix_ << " stackwire lab down" << std::endl;
+    up_ = false;
+  }
+  test::CmdResult exec(const std::string& host, const std::string& cmd) const override {
+    return stackwire("lab exec " + host + " -- sh -c " + sq(cmd));
+  }
+  test::CmdResult run_script(const std::string& host, const fs::path& script) const override {
+    return stackwire("lab exec " + host + " -- sh -s < " + sq(script.string()));
+  }
+  const std::vector<TestHost>& hosts() const override { return kLabHosts; }
+  bool needs_fabric() const override { return true; }
+
+  static bool available() { return test::sh(sq(STACKWIRE_BINARY) + " lab --help >/dev/null 2>&1").status == 0; }
+
+ private:
+  test::CmdResult stackwire(const std::string& args) const {
+    return test::sh("STACKWIRE_LAB_PREFIX=" + prefix_ + " " + sq(STACKWIRE_BINARY) + " " + args + " 2>&1");
+  }
+  std::string prefix_;
+  bool up_ = false;
+};
+
+std::unique_ptr<Hosts> make_hosts() {
+  const char* want = std::getenv("SW_SERVICES_HOSTS");
+  const std::string w = want ? want : "";
+  if (w == "rig" || (w.empty() && !Lab::available())) return std::make_unique<Rig>();
+  return std::make_unique<Lab>();
+}
 
 struct ManifestRun {
   std::string host = {}, plugin = {};
@@ -113,18 +184,23 @@ class ServicesIntegration : public ::testing::Test {
     if (fs::exists("/run/systemd/system")) GTEST_SKIP() << "this rig runs daemons by pidfile (no systemd)";
     work_ = fs::temp_directory_path() / test::unique_name("svc-manifests");
     fs::create_directories(work_);
+    rig_ = make_hosts();
     std::string err;
-    ASSERT_TRUE(rig_.up(err)) << "rig up failed:\n" << err;
+    ASSERT_TRUE(rig_->up(err)) << "hosts did not come up:\n" << err;
     write_answers();
+    if (rig_->needs_fabric()) {
+      for (const char* plugin : {"prescript", "fabric"}) {
+        for (const auto& r : apply_plugin(plugin))
+          ASSERT_EQ(r.status, 0) << plugin << " on " << r.host << ":\n" << r.output;
+      }
+    }
   }
   void TearDown() override {
-    if (HasFailure() && std::getenv("SW_KEEP_RIG")) {
-      std::cout << "SW_KEEP_RIG: rig left up in " << rig_.dir() << "; remove it with " << kRig << " down "
-                << rig_.dir() << std::endl;
-      rig_.keep();
-      return;
+    if (rig_ && HasFailure() && std::getenv("SW_KEEP_RIG")) {
+      rig_->keep();
+    } else if (rig_) {
+      rig_->down();
     }
-    rig_.down();
     std::error_code ec;
     if (!work_.empty()) fs::remove_all(work_, ec);
   }
@@ -147,15 +223,40 @@ class ServicesIntegration : public ::testing::Test {
     for (const auto& [k, v] : secrets_) env += k + "=" + sq(v) + "\n";
     const fs::path f = work_ / "answers.env";
     std::ofstream(f) << env;
-    for (const auto& h : kHosts) {
-      auto r = test::sh(sq(kRig) + " exec " + sq(rig_.dir()) + " " + h.name +
-                        " sh -c 'umask 077; mkdir -p /var/lib/stackwire && cat > /var/lib/stackwire/answers.env' < " +
-                        sq(f.string()) + " 2>&1");
+    const fs::path put = work_ / "put-answers.sh";
+    std::ofstream(put) << "umask 077\nmkdir -p /var/lib/stackwire\ncat > /var/lib/stackwire/answers.env <<'SW_EOF'\n"
+                       << env << "SW_EOF\n";
+    for (const auto& h : rig_->hosts()) {
+      auto r = rig_->run_script(h.name, put);
       ASSERT_EQ(r.status, 0) << r.out;
     }
   }
 
-  std::vector<Step> plan(const RigHost& h, const std::string& plugin) const {
+  // The fabric as deploy lays it on the lab (see installer/deploy.cpp make_plan).
+  FabricParams fabric(const TestHost& h) const {
+    FabricParams fp;
+    fp.service_manager = "none";
+    fp.controller = h.roles.controller;
+    fp.network = h.roles.network;
+    fp.compute = h.roles.compute;
+    fp.datapath_type = "netdev";
+    fp.bridge_ifaces = {{"br-ex", "eth3"}};
+    fp.ext_gateway_cidr = "172.16.13.1/24";
+    fp.ext_subnet = "172.16.13.0/24";
+    if (!h.tunnel_ip.empty()) {
+      fp.tunnel_type = "gre";
+      fp.tunnel_if = "eth2";
+      fp.local_ip = h.tunnel_ip;
+      for (const auto& o : rig_->hosts())
+        if (!o.tunnel_ip.empty() && o.name != h.name) fp.tunnel_peers.push_back(o.tunnel_ip);
+    }
+    fp.mgmt_cidr = "10.15.0.0/24";
+    return fp;
+  }
+
+  std::vector<Step> plan(const TestHost& h, const std::string& plugin) const {
+    if (plugin == "prescript") return prescript_steps(fabric(h));
+    if (plugin == "fabric") return fabric_steps(fabric(h));
     ServiceHost sh{h.name, h.mgmt_ip, kController, h.roles, OsFamily::debian, ServiceManager::none};
     if (plugin == "mariadb") return plan_mariadb(MariadbParams{sh});
     if (plugin == "amqp") return plan_amqp(AmqpParams{sh});
@@ -175,7 +276,7 @@ class ServicesIntegration : public ::testing::Test {
   std::vector<ManifestRun> apply_plugin(const std::string& plugin) {
     std::vector<ManifestRun> runs;
     std::vector<Manifest> ms;
-    for (const auto& h : kHosts) {
+    for (const auto& h : rig_->hosts()) {
       auto steps = plan(h, plugin);
       if (steps.empty()) continue;
       ms.push_back({h.name, plugin, std::move(steps)});
@@ -187,7 +288,7 @@ class ServicesIntegration : public ::testing::Test {
         const fs::path script = work_ / ms[i].file_name();
         std::ofstream(script) << ms[i].render();
         const auto t0 = Clock::now();
-        auto r = rig_.run_script(ms[i].host, script);
+        auto r = rig_->run_script(ms[i].host, script);
         runs[i].seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         runs[i].status = r.status;
         runs[i].output = r.out;
@@ -227,14 +328,14 @@ class ServicesIntegration : public ::testing::Test {
   }
 
   std::string pid_of(const std::string& host, const std::string& daemon) {
-    auto r = rig_.exec(host, "cat /run/stackwire/" + daemon + ".pid");
+    auto r = rig_->exec(host, "cat /run/stackwire/" + daemon + ".pid");
     return r.status == 0 ? r.out : "none";
   }
 
   // A token for admin taken with nothing but what keystonerc_admin exports.
   std::string keystonerc_token_status() {
     return rig_
-        .exec("controller",
+        ->exec("controller",
               ". /root/keystonerc_admin && python3 -c 'import json,os; print(json.dumps({\"auth\":{\"identity\":"
               "{\"methods\":[\"password\"],\"password\":{\"user\":{\"name\":os.environ[\"OS_USERNAME\"],\"domain\":"
               "{\"name\":os.environ[\"OS_USER_DOMAIN_NAME\"]},\"password\":os.environ[\"OS_PASSWORD\"]}}},\"scope\":"
@@ -254,10 +355,10 @@ class ServicesIntegration : public ::testing::Test {
                         "http://10.15.0.4:9696/v2.0/agents || exit 1\n"
                         "sw_json \"$r\" \"sorted('%s %s %s' % (a['host'], a['binary'], a['alive']) for a in "
                         "d['agents'])\"\n";
-    return rig_.run_script("compute1", f).out;
+    return rig_->run_script("compute1", f).out;
   }
 
-  Rig rig_;
+  std::unique_ptr<Hosts> rig_;
   fs::path work_;
   std::map<std::string, std::string> secrets_;
 };
@@ -277,7 +378,7 @@ TEST_F(ServicesIntegration, DeployCheckRerunAndRestartOnlyWhatChanged) {
   EXPECT_GT(changed(first), 30);
 
   // MariaDB holds the services' databases; root keeps its unix-socket login.
-  auto dbs = rig_.exec("controller", "mysql -N -B -e 'SHOW DATABASES'");
+  auto dbs = rig_->exec("controller", "mysql -N -B -e 'SHOW DATABASES'");
   EXPECT_NE(dbs.out.find("keystone\n"), std::string::npos) << dbs.out;
   EXPECT_NE(dbs.out.find("neutron\n"), std::string::npos) << dbs.out;
 
@@ -287,21 +388,22 @@ TEST_F(ServicesIntegration, DeployCheckRerunAndRestartOnlyWhatChanged) {
     std::ofstream(f) << "set -u\n. /var/lib/stackwire/answers.env\n" << service_shell_functions()
                      << "sw_amqp_login 10.15.0.4 5672 openstack \"$CONFIG_AMQP_AUTH_PASSWORD\" / && echo amqp-ok\n"
                         "sw_amqp_login 10.15.0.4 5672 openstack wrong-password / || echo refused\n";
-    auto r = rig_.run_script("network", f);
+    auto r = rig_->run_script("network", f);
     EXPECT_NE(r.out.find("amqp-ok"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("refused"), std::string::npos) << r.out;
   }
 
   // keystonerc_admin is 0600 and its credentials get a token.
-  EXPECT_EQ(rig_.exec("controller", "stat -c '%a %U' /root/keystonerc_admin").out, "600 root\n");
+  EXPECT_EQ(rig_->exec("controller", "stat -c '%a %U' /root/keystonerc_admin").out, "600 root\n");
   EXPECT_EQ(keystonerc_token_status(), "201");
 
   // neutron-server's API answers from a compute host; every agent reports alive (bounded wait).
-  EXPECT_EQ(rig_.exec("compute1", "curl -s -o /dev/null -w '%{http_code}' http://10.15.0.4:9696/").out, "200");
-  const std::vector<std::string> expected = {
-      "compute1 neutron-openvswitch-agent True", "network neutron-dhcp-agent True",
-      "network neutron-l3-agent True",           "network neutron-metadata-agent True",
-      "network neutron-openvswitch-agent True"};
+  EXPECT_EQ(rig_->exec("compute1", "curl -s -o /dev/null -w '%{http_code}' http://10.15.0.4:9696/").out, "200");
+  std::vector<std::string> expected = {"network neutron-dhcp-agent True", "network neutron-l3-agent True",
+                                       "network neutron-metadata-agent True",
+                                       "network neutron-openvswitch-agent True"};
+  for (const auto& h : rig_->hosts())
+    if (h.roles.compute) expected.push_back(h.name + " neutron-openvswitch-agent True");
   std::string listed;
   for (auto end = Clock::now() + std::chrono::seconds(120); Clock::now() < end;) {
     listed = agents();
@@ -313,11 +415,12 @@ TEST_F(ServicesIntegration, DeployCheckRerunAndRestartOnlyWhatChanged) {
   for (const auto& e : expected) EXPECT_NE(listed.find(e), std::string::npos) << "not alive: " << e << "\n" << listed;
 
   // A re-run changes nothing, restarts nothing, and is quick.
-  const std::vector<std::pair<std::string, std::string>> daemons = {
+  std::vector<std::pair<std::string, std::string>> daemons = {
       {"controller", "mariadb"}, {"controller", "rabbitmq-server"}, {"controller", "keystone"},
       {"controller", "neutron-server"}, {"network", "neutron-openvswitch-agent"}, {"network", "neutron-l3-agent"},
-      {"network", "neutron-dhcp-agent"}, {"network", "neutron-metadata-agent"},
-      {"compute1", "neutron-openvswitch-agent"}};
+      {"network", "neutron-dhcp-agent"}, {"network", "neutron-metadata-agent"}};
+  for (const auto& h : rig_->hosts())
+    if (h.roles.compute) daemons.emplace_back(h.name, "neutron-openvswitch-agent");
   std::map<std::string, std::string> pids;
   for (const auto& [h, d] : daemons) pids[h + "/" + d] = pid_of(h, d);
   const auto t1 = Clock::now();
@@ -331,14 +434,14 @@ TEST_F(ServicesIntegration, DeployCheckRerunAndRestartOnlyWhatChanged) {
   EXPECT_LT(rerun_s, 15.0);
 
   // A hand edit of l3_agent.ini is put back, and restarts the L3 agent alone.
-  ASSERT_EQ(rig_.exec("network", "echo 'debug = True' >> /etc/neutron/l3_agent.ini").status, 0);
+  ASSERT_EQ(rig_->exec("network", "echo 'debug = True' >> /etc/neutron/l3_agent.ini").status, 0);
   auto third = apply_plugin("neutron");
   for (const auto& r : third) EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(changed(third), 2) << "expected: l3_agent.ini rewritten, neutron-l3-agent restarted";
   EXPECT_NE(pid_of("network", "neutron-l3-agent"), pids["network/neutron-l3-agent"]);
   EXPECT_EQ(pid_of("network", "neutron-dhcp-agent"), pids["network/neutron-dhcp-agent"]);
   EXPECT_EQ(pid_of("network", "neutron-openvswitch-agent"), pids["network/neutron-openvswitch-agent"]);
-  EXPECT_EQ(rig_.exec("network", "grep -c debug /etc/neutron/l3_agent.ini").out, "0\n");
+  EXPECT_EQ(rig_->exec("network", "grep -c debug /etc/neutron/l3_agent.ini").out, "0\n");
 }
 
 }  // namespace
