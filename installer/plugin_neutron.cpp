@@ -353,6 +353,7 @@ std::vector<Step> plan_neutron(const NeutronParams& p) {
   std::vector<Step> steps;
 
   steps.push_back(packages_step("Neutron", packages(p, r), rh));
+  steps.push_back(service_tool_step());
   if (r.ovs) {
     auto o = ovs_steps(p);
     steps.insert(steps.end(), o.begin(), o.end());

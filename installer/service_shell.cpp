@@ -1,5 +1,8 @@
 #include "installer/service_shell.h"
 
+#include <cstdint>
+#include <cstdio>
+
 #include "installer/shell_quote.h"
 
 namespace sw::installer {
@@ -181,6 +184,10 @@ sw_service_start() {
   touch "$log" && chown "$user" "$log" || return 1
   rm -f "$SW_RUN/$name.pid"
   printf '%s\n' "$exe" > "$SW_RUN/$name.exe"
+  # How it was started, for `sw-service start|restart NAME` later (one shell-quoted word each).
+  { for sw_a in "$user" "$log" "$exe" "$@"; do
+      printf "'%s' " "$(printf '%s' "$sw_a" | sed "s/'/'\\\\''/g")"
+    done; echo; } > "$SW_RUN/$name.start"
   echo "--- $(date -u '+%Y-%m-%dT%H:%M:%SZ') stackwire starts $name" >> "$log"
   HOME=$home start-stop-daemon --start --quiet --background --make-pidfile \
     --pidfile "$SW_RUN/$name.pid" --chuid "$user" --chdir "$home" --output "$log" \
@@ -591,6 +598,92 @@ for b in sys.argv[2:]:
 )SH";
 
 }  // namespace
+
+namespace {
+
+// FNV-1a 64: a version stamp for the installed tool (stable across builds and machines).
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The inside of a single-quoted shell word: ' becomes '\''.
+std::string escape_single_quoted(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out;
+}
+
+constexpr const char* kServiceToolMain = R"SH(
+sw_usage() {
+  echo "usage: sw-service start|stop|restart|status NAME" >&2
+  exit 2
+}
+[ $# -eq 2 ] || sw_usage
+sw_verb=$1
+sw_name=$2
+# Without systemd, start needs how stackwire started NAME (written by sw_service_start).
+sw_saved_start() {
+  [ -r "$SW_RUN/$sw_name.start" ] ||
+    { echo "sw-service: $sw_name was never started by stackwire on this host (no $SW_RUN/$sw_name.start)" >&2; exit 1; }
+  eval "set -- $(cat "$SW_RUN/$sw_name.start")"
+  sw_u=$1 sw_l=$2
+  shift 2
+  sw_service_start "$sw_name" "$sw_u" "$sw_l" -- "$@"
+}
+case $sw_verb in
+  status)
+    if sw_service_running "$sw_name"; then echo "$sw_name is running"; else echo "$sw_name is stopped"; exit 3; fi ;;
+  stop)
+    sw_service_stop "$sw_name" && echo "stopped $sw_name" ;;
+  start)
+    if sw_systemd; then sw_service_start "$sw_name"; else sw_saved_start; fi ;;
+  restart)
+    if sw_systemd; then
+      sw_service_restart "$sw_name"
+    else
+      sw_service_stop "$sw_name" && sw_saved_start
+    fi ;;
+  *) sw_usage ;;
+esac
+)SH";
+
+}  // namespace
+
+std::string service_tool_text() {
+  const std::string body = service_shell_functions() + kServiceToolMain;
+  return "#!/bin/sh\n"
+         "# " + std::string(kServiceTool) + ": start|stop|restart|status a service the way stackwire runs it on\n"
+         "# this host (systemd when it has one, else by pidfile in /run/stackwire). Written by stackwire deploy.\n"
+         "# sw-service version " + fnv1a_hex(body) + "\n"
+         "set -u\n"
+         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" +
+         body;
+}
+
+Step service_tool_step() {
+  const std::string text = service_tool_text();
+  const std::string stamp = text.substr(text.find("# sw-service version "), 37);
+  Step s;
+  s.title = std::string(kServiceTool) + " (start, stop, restart services by hand)";
+  s.check = "grep -qx " + sh_word(stamp) + " " + kServiceTool + " && test -x " + kServiceTool + "\n";
+  // One single-quoted word holding the whole text, starting on its own line: manifests indent
+  // every line of a step body by two spaces (inside quotes too), so sed drops the first (empty)
+  // line and takes the indentation off again. No heredoc: its terminator would be indented too.
+  s.apply = "mkdir -p " + std::string(kServiceToolDir) + " &&\nprintf '%s' '\n" + escape_single_quoted(text) +
+            "' | sed -e 1d -e 's/^  //' > " + kServiceTool + ".new &&\nchmod 0755 " + kServiceTool +
+            ".new && mv -f " + kServiceTool + ".new " + kServiceTool + "\n";
+  return s;
+}
 
 const std::string& service_shell_functions() {
   static const std::string text = kServiceShell;

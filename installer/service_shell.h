@@ -21,6 +21,14 @@ namespace sw::installer {
 /// The shell function library (text), inlined in every manifest after the prelude.
 const std::string& service_shell_functions();
 
+/// Where every deployed host gets `sw-service start|stop|restart|status NAME`: the operator's (and
+/// verify's fixes') way to restart a service whether the host has systemd or runs daemons by pidfile.
+inline constexpr const char* kServiceToolDir = "/var/lib/stackwire/bin";
+inline constexpr const char* kServiceTool = "/var/lib/stackwire/bin/sw-service";
+/// The tool's text (with a version stamp line), and the step that installs it.
+std::string service_tool_text();
+Step service_tool_step();
+
 /// One shell word for s: bare when safe, else single-quoted (s is plan data: never a secret).
 std::string sh_word(std::string_view s);
 

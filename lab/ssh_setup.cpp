@@ -55,6 +55,9 @@ std::string sshd_config_text(const HostSpec& host) {
          "MaxStartups 100:30:200\n"
          "MaxSessions 64\n"
          "AcceptEnv LANG LC_*\n"
+         // bash sources ~/.bashrc for commands run over ssh when SHLVL < 2 after its own increment;
+         // /root is the machine's, and a heavy .bashrc there would cost every lab command.
+         "SetEnv SHLVL=1\n"
          "Subsystem sftp /usr/lib/openssh/sftp-server\n";
 }
 
