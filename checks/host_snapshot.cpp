@@ -1,0 +1,341 @@
+#include "checks/host_snapshot.h"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "checks/processes.h"
+#include "netprobe/nat.h"
+#include "netprobe/netns.h"
+
+namespace sw::checks {
+namespace {
+
+using nlohmann::json;
+
+std::string hostname() {
+  struct utsname u {};
+  if (::uname(&u) != 0) return {};
+  return u.nodename;
+}
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool vanished(const Error& e) { return e.kind() == ErrorKind::not_found || e.sys_errno() == ENOENT; }
+
+// read_nat() reads the calling thread's namespace: enter ns_fd on this thread for the call only.
+// Leaving is the guard's destructor, which aborts rather than carry on in the wrong namespace.
+Result<netprobe::NatView> read_nat_in(int ns_fd) {
+  auto guard = SW_TRY(netprobe::NetnsGuard::enter(ns_fd));
+  return netprobe::read_nat();
+}
+
+NamespaceView read_root() {
+  NamespaceView v;
+  auto net = netprobe::inspect(-1, "");
+  if (!net) {
+    v.error = net.error().message();
+    if (auto fd = netprobe::open_current_netns())
+      if (auto id = netprobe::netns_id(fd->get())) v.net.inode = id->inode;
+    return v;
+  }
+  v.net = std::move(*net);
+  auto nat = netprobe::read_nat();
+  if (nat) v.nat = std::move(*nat);
+  else v.error = "NAT: " + nat.error().message();
+  return v;
+}
+
+NamespaceView read_named(const netprobe::NetnsEntry& entry) {
+  NamespaceView v;
+  v.net.name = entry.name;
+  v.net.inode = entry.inode;
+  auto ref = netprobe::NetnsRef::name(entry.name);
+  if (!ref) {
+    v.error = ref.error().message();
+    return v;
+  }
+  auto fd = netprobe::open_netns(*ref);
+  if (!fd) {
+    // Gone (ENOENT), or caught between `ip netns del`'s umount and unlink: a plain file where a
+    // namespace was mounted when /run/netns was listed.
+    const bool gone = vanished(fd.error()) || (entry.inode != 0 && fd.error().kind() == ErrorKind::input);
+    v.error = gone ? "namespace " + entry.name + " vanished while being read" : fd.error().message();
+    return v;
+  }
+  // From here the open fd keeps the namespace alive, even if its name is deleted meanwhile.
+  auto net = netprobe::inspect(fd->get(), entry.name);
+  if (!net) {
+    v.error = net.error().message();
+    if (auto id = netprobe::netns_id(fd->get())) v.net.inode = id->inode;
+    return v;
+  }
+  v.net = std::move(*net);
+  auto nat = read_nat_in(fd->get());
+  if (nat) v.nat = std::move(*nat);
+  else v.error = "NAT: " + nat.error().message();
+  return v;
+}
+
+// OVSDB, then each bridge's flows one after the other: libopenvswitch's state is global and the
+// shim binds it to the first thread that calls it (ovs/shim/ovs_shim.h), so no concurrency here.
+void read_ovs(const HostSnapshotOptions& options, HostSnapshot& s) {
+  ovs::SnapshotOptions so;
+  so.db = options.ovs_db;
+  so.timeout = options.timeout;
+  auto snap = ovs::read_snapshot(so);
+  if (!snap) {
+    s.ovs_error = snap.error().message();
+    return;
+  }
+  s.ovs = std::move(*snap);
+  if (!options.flows) return;
+  for (const auto& bridge : s.ovs->bridges) {
+    BridgeFlows f;
+    f.bridge = bridge.name;
+    ovs::FlowDumpOptions fo;
+    fo.bridge = bridge.name;
+    fo.rundir = options.ovs_rundir;
+    fo.openflow_version = ovs::kOpenFlow13;
+    fo.timeout = options.timeout;
+    auto dump = ovs::dump_flows(fo);
+    if (dump) f.dump = std::move(*dump);
+    else f.error = dump.error().message();
+    s.flows.push_back(std::move(f));
+  }
+}
+
+// ---- JSON ---------------------------------------------------------------------------------------
+
+// A malformed document; caught at parse_host_snapshot and turned into an input Error.
+class Malformed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// nlohmann's messages start with "[json.exception.type_error.302] ": keep what follows.
+std::string plain(std::string_view what) {
+  std::string out;
+  for (;;) {
+    const auto at = what.find("[json.exception.");
+    if (at == std::string_view::npos) break;
+    const auto close = what.find("] ", at);
+    if (close == std::string_view::npos) break;
+    out += what.substr(0, at);
+    what.remove_prefix(close + 2);
+  }
+  out += what;
+  return out;
+}
+
+std::string path(const std::string& where, std::string_view key) {
+  return where.empty() ? std::string(key) : where + "." + std::string(key);
+}
+
+std::string path(const std::string& where, std::size_t index) { return where + "[" + std::to_string(index) + "]"; }
+
+void need_object(const json& j, const std::string& where) {
+  if (!j.is_object()) throw Malformed(where + ": expected an object, got " + j.type_name());
+}
+
+void need_array(const json& j, const std::string& where) {
+  if (!j.is_array()) throw Malformed(where + ": expected an array, got " + j.type_name());
+}
+
+const json& member(const json& obj, const char* key, const std::string& where) {
+  need_object(obj, where.empty() ? "snapshot" : where);
+  const auto it = obj.find(key);
+  if (it == obj.end()) throw Malformed((where.empty() ? std::string("missing ") : where + ": missing ") + "\"" + key + "\"");
+  return *it;
+}
+
+std::string get_string(const json& obj, const char* key, const std::string& where) {
+  const json& v = member(obj, key, where);
+  if (!v.is_string()) throw Malformed(path(where, key) + ": expected a string, got " + v.type_name());
+  return v.get<std::string>();
+}
+
+std::int64_t get_int(const json& obj, const char* key, const std::string& where, std::int64_t min, std::int64_t max) {
+  const json& v = member(obj, key, where);
+  if (!v.is_number_integer()) throw Malformed(path(where, key) + ": expected an integer, got " + v.type_name());
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+    throw Malformed(path(where, key) + ": " + v.dump() + " is out of range");
+  const auto n = v.get<std::int64_t>();
+  if (n < min || n > max) throw Malformed(path(where, key) + ": " + v.dump() + " is out of range");
+  return n;
+}
+
+// Runs a nested decoder that throws nlohmann's exceptions, naming where it failed.
+template <class T>
+T decode(const json& j, const std::string& where) {
+  need_object(j, where);
+  try {
+    return j.get<T>();
+  } catch (const json::exception& e) {
+    throw Malformed(where + ": " + plain(e.what()));
+  }
+}
+
+template <class T>
+T unwrap(Result<T> r, const std::string& where) {
+  if (!r) throw Malformed(where + ": " + plain(r.error().message()));
+  return std::move(*r);
+}
+
+json process_json(const ProcessInfo& p) { return json{{"pid", p.pid}, {"comm", p.comm}, {"cmdline", p.cmdline}}; }
+
+ProcessInfo process_from(const json& j, const std::string& where) {
+  ProcessInfo p;
+  p.pid = static_cast<int>(get_int(j, "pid", where, 1, std::numeric_limits<int>::max()));
+  p.comm = get_string(j, "comm", where);
+  const json& argv = member(j, "cmdline", where);
+  const std::string argv_where = path(where, "cmdline");
+  need_array(argv, argv_where);
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    if (!argv[i].is_string()) throw Malformed(path(argv_where, i) + ": expected a string, got " + argv[i].type_name());
+    p.cmdline.push_back(argv[i].get<std::string>());
+  }
+  return p;
+}
+
+json view_json(const NamespaceView& v) {
+  json procs = json::array();
+  for (const auto& p : v.processes) procs.push_back(process_json(p));
+  return json{{"net", v.net}, {"nat", v.nat}, {"processes", std::move(procs)}, {"error", v.error}};
+}
+
+NamespaceView view_from(const json& j, const std::string& where) {
+  NamespaceView v;
+  v.net = decode<netprobe::NetnsSnapshot>(member(j, "net", where), path(where, "net"));
+  const json& nat = member(j, "nat", where);
+  need_object(nat, path(where, "nat"));
+  v.nat = unwrap(netprobe::nat_view_from_json(nat), path(where, "nat"));
+  const json& procs = member(j, "processes", where);
+  const std::string procs_where = path(where, "processes");
+  need_array(procs, procs_where);
+  for (std::size_t i = 0; i < procs.size(); ++i) v.processes.push_back(process_from(procs[i], path(procs_where, i)));
+  v.error = get_string(j, "error", where);
+  return v;
+}
+
+json flows_json(const BridgeFlows& f) {
+  return json{{"bridge", f.bridge}, {"dump", ovs::flow_dump_to_json(f.dump)}, {"error", f.error}};
+}
+
+BridgeFlows flows_from(const json& j, const std::string& where) {
+  BridgeFlows f;
+  f.bridge = get_string(j, "bridge", where);
+  const json& dump = member(j, "dump", where);
+  need_object(dump, path(where, "dump"));
+  f.dump = unwrap(ovs::flow_dump_from_json(dump), path(where, "dump"));
+  f.error = get_string(j, "error", where);
+  return f;
+}
+
+HostSnapshot snapshot_from(const json& j) {
+  HostSnapshot s;
+  need_object(j, "snapshot");
+  const auto version = j.find("version");
+  if (version == j.end()) throw Malformed("no \"version\": not a stackwire host snapshot");
+  if (!version->is_number_integer() || version->get<std::int64_t>() != 1)
+    throw Malformed("version " + version->dump() + " is not supported (this stackwire reads version 1)");
+  s.version = 1;
+  s.hostname = get_string(j, "hostname", "");
+  s.taken_at_ms = get_int(j, "taken_at_ms", "", std::numeric_limits<std::int64_t>::min(),
+                          std::numeric_limits<std::int64_t>::max());
+  s.root = view_from(member(j, "root", ""), "root");
+  const json& namespaces = member(j, "namespaces", "");
+  need_array(namespaces, "namespaces");
+  for (std::size_t i = 0; i < namespaces.size(); ++i)
+    s.namespaces.push_back(view_from(namespaces[i], path("namespaces", i)));
+  const json& ovs = member(j, "ovs", "");
+  if (!ovs.is_null()) {
+    need_object(ovs, "ovs");
+    s.ovs = unwrap(ovs::snapshot_from_json(ovs), "ovs");
+  }
+  s.ovs_error = get_string(j, "ovs_error", "");
+  const json& flows = member(j, "flows", "");
+  need_array(flows, "flows");
+  for (std::size_t i = 0; i < flows.size(); ++i) s.flows.push_back(flows_from(flows[i], path("flows", i)));
+  return s;
+}
+
+}  // namespace
+
+const NamespaceView* HostSnapshot::find_namespace(std::string_view name) const {
+  for (const auto& n : namespaces)
+    if (n.net.name == name) return &n;
+  return nullptr;
+}
+
+const ovs::FlowDump* HostSnapshot::bridge_flows(std::string_view bridge) const {
+  for (const auto& f : flows)
+    if (f.bridge == bridge) return f.error.empty() ? &f.dump : nullptr;
+  return nullptr;
+}
+
+Result<HostSnapshot> take_host_snapshot(const HostSnapshotOptions& options) {
+  HostSnapshot s;
+  s.hostname = hostname();
+  s.taken_at_ms = now_ms();
+  auto entries = SW_TRY(netprobe::list_netns());
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+
+  s.root = read_root();
+  s.namespaces.reserve(entries.size());
+  for (const auto& e : entries) s.namespaces.push_back(read_named(e));
+
+  auto processes = read_processes_by_netns();
+  auto attach = [&](NamespaceView& v) {
+    if (!processes) {
+      v.error += (v.error.empty() ? "" : "; ") + ("processes: " + processes.error().message());
+      return;
+    }
+    const auto it = processes->find(v.net.inode);
+    if (v.net.inode != 0 && it != processes->end()) v.processes = it->second;
+  };
+  attach(s.root);
+  for (auto& v : s.namespaces) attach(v);
+
+  read_ovs(options, s);
+  return s;
+}
+
+void to_json(nlohmann::json& j, const HostSnapshot& s) {
+  json namespaces = json::array();
+  for (const auto& v : s.namespaces) namespaces.push_back(view_json(v));
+  json flows = json::array();
+  for (const auto& f : s.flows) flows.push_back(flows_json(f));
+  j = json{{"version", s.version},
+           {"hostname", s.hostname},
+           {"taken_at_ms", s.taken_at_ms},
+           {"root", view_json(s.root)},
+           {"namespaces", std::move(namespaces)},
+           {"ovs", s.ovs ? ovs::snapshot_to_json(*s.ovs) : json(nullptr)},
+           {"ovs_error", s.ovs_error},
+           {"flows", std::move(flows)}};
+}
+
+Result<HostSnapshot> parse_host_snapshot(std::string_view name, std::string_view text) {
+  const std::string prefix = name.empty() ? "snapshot: " : std::string(name) + ": snapshot: ";
+  try {
+    const json j = json::parse(text.begin(), text.end());
+    return snapshot_from(j);
+  } catch (const Malformed& e) {
+    return fail(Error::input(prefix + e.what()));
+  } catch (const json::exception& e) {
+    return fail(Error::input(prefix + plain(e.what())));
+  } catch (const std::exception& e) {
+    return fail(Error::input(prefix + e.what()));
+  }
+}
+
+}  // namespace sw::checks

@@ -1,0 +1,86 @@
+// One host's observed state, taken natively and read-only: the host's own network namespace and every
+// named namespace in its /run/netns (links, addresses, routes, neighbours, sysctls, NAT rules, and
+// the processes living in each — dnsmasq in qdhcp-, haproxy/the metadata proxy in qrouter-), its
+// OVSDB, and the OpenFlow tables of every bridge. `stackwire snapshot --json` prints it; verify takes
+// its own host's natively and the other hosts' by running `stackwire snapshot --json` on them over
+// ssh, then reads that JSON back with parse_host_snapshot() — the JSON round-trips losslessly.
+//
+// A part that cannot be read (ovsdb-server down, a namespace deleted mid-snapshot, a bridge whose
+// management socket is gone) is recorded as an error string on that part; the snapshot as a whole
+// still succeeds, so checks can say precisely what was unreadable.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/error.h"
+#include "netprobe/nat_rule.h"
+#include "netprobe/snapshot.h"
+#include "ovs/flow_dump.h"
+#include "ovs/snapshot.h"
+
+namespace sw::checks {
+
+/// A process whose network namespace is the namespace it is listed under.
+struct ProcessInfo {
+  int pid = 0;
+  std::string comm;                  ///< /proc/PID/comm ("dnsmasq", "haproxy")
+  std::vector<std::string> cmdline;  ///< argv, from /proc/PID/cmdline
+  bool operator==(const ProcessInfo&) const = default;
+};
+
+/// One network namespace of the host (the host's own, or a named one).
+struct NamespaceView {
+  netprobe::NetnsSnapshot net;  ///< net.name: the /run/netns name ("" for the host's own namespace)
+  netprobe::NatView nat;        ///< its NAT tables (legacy and nftables)
+  std::vector<ProcessInfo> processes;  ///< sorted by pid
+  std::string error;  ///< not empty: this namespace (or its NAT) could not be read, and why
+  bool operator==(const NamespaceView&) const = default;
+};
+
+/// The OpenFlow tables of one bridge.
+struct BridgeFlows {
+  std::string bridge;
+  ovs::FlowDump dump;
+  std::string error;  ///< not empty: the flows could not be read, and why
+  bool operator==(const BridgeFlows&) const = default;
+};
+
+struct HostSnapshot {
+  int version = 1;
+  std::string hostname;       ///< uname nodename
+  std::int64_t taken_at_ms = 0;  ///< wall clock, ms since the epoch
+  NamespaceView root;         ///< the host's own network namespace
+  std::vector<NamespaceView> namespaces;  ///< every named namespace in /run/netns, sorted by name
+  std::optional<ovs::OvsSnapshot> ovs;    ///< nullopt when OVSDB could not be read (see ovs_error)
+  std::string ovs_error;
+  std::vector<BridgeFlows> flows;  ///< one per bridge in OVSDB, in OVSDB's order
+
+  /// The named namespace, or nullptr.
+  const NamespaceView* find_namespace(std::string_view name) const;
+  /// The flows of this bridge, or nullptr (also when they could not be read).
+  const ovs::FlowDump* bridge_flows(std::string_view bridge) const;
+  bool operator==(const HostSnapshot&) const = default;
+};
+
+struct HostSnapshotOptions {
+  std::string ovs_db;      ///< OVSDB remote; empty: OVS's default (honours OVS_RUNDIR)
+  std::string ovs_rundir;  ///< where <bridge>.mgmt live; empty: OVS's default
+  bool flows = true;       ///< read OpenFlow tables
+  std::chrono::milliseconds timeout{5000};  ///< per OVSDB / OpenFlow connection
+};
+
+/// Takes the calling process's host snapshot (its network namespace is the host's).
+Result<HostSnapshot> take_host_snapshot(const HostSnapshotOptions& options = {});
+
+void to_json(nlohmann::json& j, const HostSnapshot& s);
+/// Reads `stackwire snapshot --json` output; `name` prefixes errors ("10.15.0.7: snapshot: ...").
+Result<HostSnapshot> parse_host_snapshot(std::string_view name, std::string_view text);
+
+}  // namespace sw::checks
