@@ -73,7 +73,7 @@ struct HostSnapshotOptions {
   std::string ovs_db;      ///< OVSDB remote; empty: OVS's default (honours OVS_RUNDIR)
   std::string ovs_rundir;  ///< where <bridge>.mgmt live; empty: OVS's default
   bool flows = true;       ///< read OpenFlow tables
-  std::chrono::milliseconds timeout{5000};  ///< per OVSDB / OpenFlow connection
+  std::chrono::milliseconds timeout{10000};  ///< per OVSDB / OpenFlow connection
 };
 
 /// Takes the calling process's host snapshot (its network namespace is the host's).

@@ -229,6 +229,26 @@ Topology demo_topology(const Inventory& inv) {
   return t;
 }
 
+BrExGateway brex_gateway(const Inventory& inv, const Topology* topology) {
+  // The topology's first external subnet with a gateway, or packstack's demo float range.
+  BrExGateway g;
+  if (topology) {
+    for (const auto& net : topology->networks) {
+      if (!net.external || net.subnets.empty()) continue;
+      const auto& sub = net.subnets.front();
+      if (sub.gateway_ip && !sub.gateway_ip->empty()) {
+        g.cidr = *sub.gateway_ip + "/" + prefix_of(sub.cidr);
+        g.subnet = network_of(sub.cidr);
+      }
+      break;
+    }
+  } else if (inv.provision.demo && inv.provision.float_range) {
+    g.subnet = inv.provision.float_range->network();
+    g.cidr = first_host_of(g.subnet);
+  }
+  return g;
+}
+
 Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
                        const std::map<std::string, HostFacts>& facts, const Topology* topology) {
   (void)answers;
@@ -255,22 +275,9 @@ Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
     return &it->second;
   };
 
-  // External gateway on br-ex: the topology's external subnet, or packstack's demo float range.
-  std::string ext_gateway, ext_subnet;
-  if (topology) {
-    for (const auto& net : topology->networks) {
-      if (!net.external || net.subnets.empty()) continue;
-      const auto& sub = net.subnets.front();
-      if (sub.gateway_ip && !sub.gateway_ip->empty()) {
-        ext_gateway = *sub.gateway_ip + "/" + prefix_of(sub.cidr);
-        ext_subnet = network_of(sub.cidr);
-      }
-      break;
-    }
-  } else if (inv.provision.demo && inv.provision.float_range) {
-    ext_subnet = inv.provision.float_range->network();
-    ext_gateway = first_host_of(ext_subnet);
-  }
+  const BrExGateway ext = brex_gateway(inv, topology);
+  const std::string& ext_gateway = ext.cidr;
+  const std::string& ext_subnet = ext.subnet;
   plan.ext_gateway_cidr = ext_gateway;
 
   const auto tunnel = n.tunnel_type();
@@ -400,15 +407,6 @@ Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
 
 namespace {
 
-std::string default_identity() {
-  const char* home = std::getenv("HOME");
-  std::string h = home ? home : "";
-  if (h.empty())
-    if (const passwd* pw = ::getpwuid(::getuid())) h = pw->pw_dir;
-  for (const char* name : {"/.ssh/id_ed25519", "/.ssh/id_ecdsa", "/.ssh/id_rsa"})
-    if (::access((h + name).c_str(), R_OK) == 0) return h + name;
-  return h + "/.ssh/id_ed25519";
-}
 
 /// Writes files on the controller for provision (keystonerc_demo), only when they differ.
 class RunnerFileWriter final : public FileWriter {
@@ -438,6 +436,16 @@ struct HostConn {
 };
 
 }  // namespace
+
+std::string default_ssh_identity() {
+  const char* home = std::getenv("HOME");
+  std::string h = home ? home : "";
+  if (h.empty())
+    if (const passwd* pw = ::getpwuid(::getuid())) h = pw->pw_dir;
+  for (const char* name : {"/.ssh/id_ed25519", "/.ssh/id_ecdsa", "/.ssh/id_rsa"})
+    if (::access((h + name).c_str(), R_OK) == 0) return h + name;
+  return h + "/.ssh/id_ed25519";
+}
 
 Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
   // The answer file: every problem is reported with file:line before any host is contacted.
@@ -480,7 +488,7 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
   std::string identity = o.identity;
   if (identity.empty() && !inv.ssh_key.empty())
     identity = inv.ssh_key.ends_with(".pub") ? inv.ssh_key.substr(0, inv.ssh_key.size() - 4) : inv.ssh_key;
-  if (identity.empty()) identity = default_identity();
+  if (identity.empty()) identity = default_ssh_identity();
   std::vector<HostConn> conns;
   for (const auto& addr : inv.deploy_hosts()) {
     HostConn c;

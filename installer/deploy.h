@@ -68,6 +68,15 @@ struct Plan {
   std::string ext_gateway_cidr;
 };
 
+/// The external gateway deploy puts on br-ex of network hosts ("172.16.13.1/24") and the subnet
+/// it masquerades ("172.16.13.0/24"): the topology's first external subnet with a gateway, else
+/// packstack's demo float range (its first host). Both "" when there is none.
+struct BrExGateway {
+  std::string cidr;
+  std::string subnet;
+};
+BrExGateway brex_gateway(const Inventory& inventory, const Topology* topology);
+
 /// Makes the manifests. facts must hold every host the inventory deploys to. Input errors (a
 /// tunnel interface with no address, services split across hosts in a way stackwire cannot
 /// deploy) name the host and the key.
@@ -81,6 +90,9 @@ std::string render_answers_env(const AnswerFile& answers);
 /// packstack's demo topology (CONFIG_PROVISION_DEMO=y): public (external, flat on the physnet of
 /// the external bridge) with the float range, private 10.0.0.0/24, router1 between them.
 Topology demo_topology(const Inventory& inventory);
+
+/// The ssh key stackwire logs in with by default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa, the first readable.
+std::string default_ssh_identity();
 
 /// The run. Returns the exit code: 0 success, 1 a host or step failed. Input errors are Errors.
 Result<int> deploy(const DeployOptions& options, ProgressSink& progress);
