@@ -165,9 +165,25 @@ Result<std::string> run_probe_request(std::string_view json_text, std::chrono::m
   return nlohmann::json(run_probes(reqs, timeout)).dump();
 }
 
-Result<VerifyReport> verify(const VerifyOptions& o) {
-  const auto t0 = Clock::now();
-  VerifyReport rep;
+struct CloudObservation::Impl {
+  Expected expected;
+  std::vector<HostObservation> hosts;
+  std::vector<std::unique_ptr<RemoteHost>> remotes;
+  std::string topology_source;
+  std::chrono::milliseconds host_timeout{20000};
+};
+
+CloudObservation::CloudObservation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CloudObservation::CloudObservation(CloudObservation&&) noexcept = default;
+CloudObservation& CloudObservation::operator=(CloudObservation&&) noexcept = default;
+CloudObservation::~CloudObservation() = default;
+const Expected& CloudObservation::expected() const { return impl_->expected; }
+const std::vector<HostObservation>& CloudObservation::hosts() const { return impl_->hosts; }
+const std::string& CloudObservation::topology_source() const { return impl_->topology_source; }
+
+Result<CloudObservation> CloudObservation::take(const VerifyOptions& o) {
+  auto impl = std::make_unique<Impl>();
+  impl->host_timeout = o.host_timeout;
 
   // ---- expected state
   installer::AnswerFile answers = SW_TRY(installer::load_answer_file(o.answer_file));
@@ -218,8 +234,10 @@ Result<VerifyReport> verify(const VerifyOptions& o) {
   if (identity.empty() || ::access(identity.c_str(), R_OK) != 0) identity = installer::default_ssh_identity();
 
   const auto mine = local_addresses();
-  std::vector<HostObservation> obs(expected.hosts.size());
-  std::vector<std::unique_ptr<RemoteHost>> remotes(expected.hosts.size());
+  std::vector<HostObservation>& obs = impl->hosts;
+  obs.resize(expected.hosts.size());
+  auto& remotes = impl->remotes;
+  remotes.resize(expected.hosts.size());
   {
     std::vector<std::future<void>> jobs;
     for (std::size_t i = 0; i < expected.hosts.size(); ++i) {
@@ -258,19 +276,22 @@ Result<VerifyReport> verify(const VerifyOptions& o) {
   {
     auto t = topo_now ? std::move(*topo_now) : topo_later.get();
     if (!t) return fail(std::move(t.error()));
-    rep.topology_source = t->second;
+    impl->topology_source = t->second;
     expected = SW_TRY(make_expected(answers, &t->first));
   }
-  for (std::size_t i = 0; i < obs.size(); ++i) {
-    auto& eh = expected.hosts[i];
-    if (obs[i].snapshot) eh.name = obs[i].snapshot->hostname;
-    rep.hosts.push_back(eh.label());
-  }
+  for (std::size_t i = 0; i < obs.size(); ++i)
+    if (obs[i].snapshot) expected.hosts[i].name = obs[i].snapshot->hostname;
+  impl->expected = std::move(expected);
+  return CloudObservation(std::move(impl));
+}
 
-  // ---- reachability, run by the hosts that hold the namespaces
+std::vector<ProbeResult> CloudObservation::probe(const std::vector<ProbeRequest>& plan,
+                                                 std::chrono::milliseconds timeout) {
+  const auto& obs = impl_->hosts;
+  auto& remotes = impl_->remotes;
+  const auto host_timeout = impl_->host_timeout;
   std::vector<ProbeResult> probe_results;
-  if (o.reachability) {
-    const auto plan = plan_probes(expected, obs, o.tcp_port);
+  {
     std::map<std::string, std::vector<ProbeRequest>> by_host;
     for (const auto& p : plan) by_host[p.host].push_back(p);
     std::vector<std::future<std::vector<ProbeResult>>> jobs;
@@ -284,10 +305,11 @@ Result<VerifyReport> verify(const VerifyOptions& o) {
           for (const auto& r : reqs) out.push_back({r, false, "", why});
           return out;
         };
-        if (obs[idx].local) return run_probes(reqs, o.probe_timeout);
+        if (idx == obs.size()) return fail_all("host " + host + " is not part of this cloud");
+        if (obs[idx].local) return run_probes(reqs, timeout);
         if (!remotes[idx]) return fail_all("no ssh session to " + host);
-        const auto ms = std::to_string(o.probe_timeout.count());
-        auto r = remotes[idx]->stackwire("__probe --timeout-ms " + ms, o.host_timeout, nlohmann::json(reqs).dump());
+        const auto ms = std::to_string(timeout.count());
+        auto r = remotes[idx]->stackwire("__probe --timeout-ms " + ms, host_timeout, nlohmann::json(reqs).dump());
         if (!r) return fail_all(r.error().message());
         if (!r->ok()) return fail_all("stackwire __probe: " + r->status_text() + ": " + first_line(r->err));
         try {
@@ -300,8 +322,19 @@ Result<VerifyReport> verify(const VerifyOptions& o) {
     for (auto& j : jobs)
       for (auto& r : j.get()) probe_results.push_back(std::move(r));
   }
+  return probe_results;
+}
 
-  rep.results = filter_results(run_checks(expected, obs, o.reachability ? &probe_results : nullptr), o.only, o.skip);
+Result<VerifyReport> verify(const VerifyOptions& o) {
+  const auto t0 = Clock::now();
+  VerifyReport rep;
+  CloudObservation cloud = SW_TRY(CloudObservation::take(o));
+  rep.topology_source = cloud.topology_source();
+  for (const auto& h : cloud.expected().hosts) rep.hosts.push_back(h.label());
+  std::vector<ProbeResult> probe_results;
+  if (o.reachability) probe_results = cloud.probe(plan_probes(cloud.expected(), cloud.hosts(), o.tcp_port), o.probe_timeout);
+  rep.results = filter_results(run_checks(cloud.expected(), cloud.hosts(), o.reachability ? &probe_results : nullptr),
+                               o.only, o.skip);
   rep.summary = summarize(rep.results);
   rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return rep;

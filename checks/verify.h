@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,31 @@ struct VerifyReport {
   double seconds = 0;
   std::string topology_source;  ///< "neutron API http://…" or the file
   std::vector<std::string> hosts;  ///< "network (10.15.0.7)", in answer-file order
+};
+
+/// What verify (and trace) look at: the expected state and every host's snapshot, taken at once
+/// (this host natively, the others over ssh, while the topology is read from Neutron's API). The ssh
+/// sessions stay open so probes can then run on the hosts that hold the namespaces.
+class CloudObservation {
+ public:
+  /// Input errors (answer file, topology file, credentials) are Errors; an unreachable host is an
+  /// observation with an error.
+  static Result<CloudObservation> take(const VerifyOptions& options);
+
+  const Expected& expected() const;
+  const std::vector<HostObservation>& hosts() const;
+  const std::string& topology_source() const;
+  /// Runs each probe on its host (ProbeRequest::host), all hosts at once; results in no particular order.
+  std::vector<ProbeResult> probe(const std::vector<ProbeRequest>& probes, std::chrono::milliseconds timeout);
+
+  CloudObservation(CloudObservation&&) noexcept;
+  CloudObservation& operator=(CloudObservation&&) noexcept;
+  ~CloudObservation();
+
+ private:
+  struct Impl;
+  explicit CloudObservation(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Input errors (answer file, topology file, credentials) are Errors (exit 2); unreachable hosts
