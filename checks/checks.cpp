@@ -19,6 +19,7 @@
 #include <functional>
 #include <tuple>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -301,29 +302,66 @@ class Checker {
   }
 
   // ---------------------------------------------------------------- Open vSwitch
-  struct LocalNet {
-    int vlan = 0;
-    std::string segmentation_id;
-    std::string network_type;
+  /// A tenant network with ports on this host, as the OVS agent should have wired it.
+  struct NetOnHost {
+    const Topology::Network* net = nullptr;
+    std::uint64_t seg = 0;
+    std::string seg_hex;                 ///< "0xa3d"
+    std::optional<int> vlan;             ///< the local VLAN the agent chose (see local_vlan())
+    std::vector<std::string> devices;    ///< br-int ports of the network's ports bound here
   };
-  /// net_uuid → local VLAN from br-int ports' other_config (what the OVS agent assigned).
-  static std::map<std::string, LocalNet> local_vlans(const ovs::Bridge& brint) {
-    std::map<std::string, LocalNet> out;
-    for (const auto& p : brint.ports) {
-      auto net = p.other_config.find("net_uuid");
-      auto tag = p.other_config.find("tag");
-      if (net == p.other_config.end() || tag == p.other_config.end()) continue;
-      LocalNet ln;
-      try {
-        ln.vlan = std::stoi(tag->second);
-      } catch (...) {
-        continue;
-      }
-      if (auto s = p.other_config.find("segmentation_id"); s != p.other_config.end()) ln.segmentation_id = s->second;
-      if (auto t = p.other_config.find("network_type"); t != p.other_config.end()) ln.network_type = t->second;
-      out.emplace(net->second, ln);
+
+  /// Neutron's device name for a port: prefix by owner + the port id's first 11 characters.
+  static std::string device_of(const Topology::Port& p) {
+    const std::string id = p.id.substr(0, kDevNameIdLen);
+    if (p.device_owner == "network:router_interface" || p.device_owner == "network:router_interface_distributed" ||
+        p.device_owner == "network:ha_router_replicated_interface")
+      return "qr-" + id;
+    if (p.device_owner == "network:router_gateway") return "qg-" + id;
+    return "tap" + id;
+  }
+
+  std::vector<NetOnHost> tunnel_nets_on(const Host& h, const ovs::Bridge& brint, const ovs::FlowDump* tun_flows) const {
+    std::vector<NetOnHost> out;
+    for (const auto& n : e_.topology.networks) {
+      if (n.external || !n.provider.segmentation_id) continue;
+      if (!n.provider.network_type.empty() && n.provider.network_type != e_.tunnel_type) continue;
+      NetOnHost x;
+      x.net = &n;
+      x.seg = static_cast<std::uint64_t>(*n.provider.segmentation_id);
+      char hex[32];
+      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(x.seg));
+      x.seg_hex = hex;
+      for (const auto& p : e_.topology.ports)
+        if (p.network == n.name && p.host == h.name && brint.port(device_of(p))) x.devices.push_back(device_of(p));
+      if (x.devices.empty()) continue;
+      x.vlan = local_vlan(x, brint, tun_flows);
+      out.push_back(std::move(x));
     }
     return out;
+  }
+
+  /// The network's local VLAN: what br-tun's tun_id flow sets (the agent's own choice, in any
+  /// OpenFlow dialect and table), else the agent's note in a port's other_config (current agents),
+  /// else the tag the first of its ports carries.
+  static std::optional<int> local_vlan(const NetOnHost& x, const ovs::Bridge& brint, const ovs::FlowDump* tun_flows) {
+    if (tun_flows)
+      for (const auto& f : tun_flows->flows)
+        if (const auto* m = f.match_field("tun_id"); m && m->mask.empty() && ovs::parse_ovs_number(m->value) == x.seg)
+          if (auto v = ovs::vlan_set(f)) return *v;
+    for (const auto& d : x.devices)
+      if (const auto* p = brint.port(d)) {
+        auto t = p->other_config.find("tag");
+        if (t != p->other_config.end()) {
+          try {
+            return std::stoi(t->second);
+          } catch (...) {
+          }
+        }
+      }
+    for (const auto& d : x.devices)
+      if (const auto* p = brint.port(d); p && p->tag) return static_cast<int>(*p->tag);
+    return std::nullopt;
   }
 
   void check_ovs(const Host& h) {
@@ -349,9 +387,13 @@ class Checker {
       check_patch(h, *brint, "patch-tun", "patch-int");
       check_patch(h, *brtun, "patch-int", "patch-tun");
       check_tunnel_ports(h, *brtun);
-      check_tunnel_flows(h, *brint, *brtun);
     }
-    check_port_tags(h, *brint);
+    if (e_.have_topology) {
+      const ovs::FlowDump* tun_flows = tunnels && brtun ? h.snap->bridge_flows("br-tun") : nullptr;
+      const auto nets = tunnel_nets_on(h, *brint, tun_flows);
+      if (tunnels && brtun) check_tunnel_flows(h, *brtun, nets);
+      check_port_tags(h, *brint, nets);
+    }
   }
 
   void check_patch(const Host& h, const ovs::Bridge& br, const std::string& port, const std::string& peer) {
@@ -405,9 +447,7 @@ class Checker {
     }
   }
 
-  int tun_table() const { return e_.tunnel_type == "vxlan" ? 4 : e_.tunnel_type == "geneve" ? 6 : 3; }
-
-  void check_tunnel_flows(const Host& h, const ovs::Bridge& brint, const ovs::Bridge& brtun) {
+  void check_tunnel_flows(const Host& h, const ovs::Bridge& brtun, const std::vector<NetOnHost>& nets) {
     const auto* dump = h.snap->bridge_flows("br-tun");
     if (!dump) {
       std::string why = "not read";
@@ -420,63 +460,57 @@ class Checker {
     for (const auto& p : brtun.ports)
       for (const auto& i : p.interfaces)
         if (i.type == e_.tunnel_type && i.ofport && *i.ofport > 0) tunnel_ofports[i.name] = *i.ofport;
-    for (const auto& [net, ln] : local_vlans(brint)) {
-      if (ln.network_type != e_.tunnel_type || ln.segmentation_id.empty()) continue;
-      const auto seg = ovs::parse_ovs_number(ln.segmentation_id);
-      if (!seg) continue;
-      char hex[32];
-      std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(*seg));
-      const std::string object = "network " + net + " (tun_id " + hex + ", local VLAN " + std::to_string(ln.vlan) + ")";
-      // Inbound: table TUN_TABLE, tun_id=seg → local VLAN.
+    for (const auto& x : nets) {
+      const std::string object = "network " + x.net->name + " (tun_id " + x.seg_hex + ")";
+      // Inbound: tun_id=seg → the local VLAN (table 3/4/6 today, 2/3 in Havana: matched by meaning).
       bool in_ok = false;
-      for (const auto& f : dump->flows) {
-        if (f.table != tun_table()) continue;
-        const auto* m = f.match_field("tun_id");
-        if (!m || ovs::parse_ovs_number(m->value) != seg) continue;
-        if (ovs::vlan_set(f) == ln.vlan) in_ok = true;
-      }
-      const std::string want_in = "table=" + std::to_string(tun_table()) + ",tun_id=" + hex + " sets VLAN " + std::to_string(ln.vlan);
+      for (const auto& f : dump->flows)
+        if (const auto* m = f.match_field("tun_id"); m && m->mask.empty() && ovs::parse_ovs_number(m->value) == x.seg &&
+                                                     ovs::vlan_set(f) && (!x.vlan || ovs::vlan_set(f) == x.vlan))
+          in_ok = true;
+      const std::string vlan_text = x.vlan ? std::to_string(*x.vlan) : std::string("?");
+      const std::string want_in = "tun_id=" + x.seg_hex + " sets local VLAN " + vlan_text;
       if (in_ok)
         pass(h, "ovs.tunnel_flow_in", object, want_in, "present");
       else
-        add(h, "ovs.tunnel_flow_in", object, Status::fail, want_in, "no such flow: tunnel traffic of this network is dropped",
-            h.restart("neutron-openvswitch-agent"));
-      // Outbound flood: table 22 dl_vlan=L → set tun_id=seg, output to every tunnel port.
+        add(h, "ovs.tunnel_flow_in", object, Status::fail, want_in,
+            "no such flow on br-tun: this network's tunnel traffic is dropped", h.restart("neutron-openvswitch-agent"));
+      if (!x.vlan) continue;
+      // Outbound flood: dl_vlan=L → tun_id=seg, out of every tunnel port.
       std::set<std::string> outs;
       bool sets_tun = false;
       for (const auto& f : dump->flows) {
-        if (f.table != 22 || ovs::matched_vlan(f) != ln.vlan) continue;
-        if (ovs::tunnel_set(f) == seg) sets_tun = true;
+        if (ovs::matched_vlan(f) != x.vlan || ovs::tunnel_set(f) != x.seg) continue;
+        sets_tun = true;
         for (const auto& o : ovs::output_ports(f)) outs.insert(o);
       }
       std::vector<std::string> missing;
       for (const auto& [name, ofport] : tunnel_ofports)
         if (!outs.count(std::to_string(ofport)) && !outs.count(name)) missing.push_back(name);
-      const std::string want_out = "table=22,dl_vlan=" + std::to_string(ln.vlan) + " sets tun_id " + hex + " and floods to " +
+      const std::string want_out = "dl_vlan=" + vlan_text + " sets tun_id " + x.seg_hex + " and floods to all " +
                                    std::to_string(tunnel_ofports.size()) + " tunnel ports";
       if (sets_tun && missing.empty())
         pass(h, "ovs.tunnel_flow_flood", object, want_out, "present");
       else
         add(h, "ovs.tunnel_flow_flood", object, Status::fail, want_out,
-            !sets_tun ? "no flood flow for VLAN " + std::to_string(ln.vlan) : "does not reach " + join(missing),
+            !sets_tun ? "no flow sends VLAN " + vlan_text + " into the tunnels" : "does not reach " + join(missing),
             h.restart("neutron-openvswitch-agent"));
     }
   }
 
-  void check_port_tags(const Host& h, const ovs::Bridge& brint) {
-    const auto vlans = local_vlans(brint);
-    for (const auto& p : brint.ports) {
-      auto net = p.other_config.find("net_uuid");
-      if (net == p.other_config.end()) continue;
-      auto it = vlans.find(net->second);
-      if (it == vlans.end()) continue;
-      const int want = it->second.vlan;
-      if (p.tag && *p.tag == want)
-        pass(h, "ovs.port_tag", p.name, "tag " + std::to_string(want), "tag " + std::to_string(*p.tag));
-      else
-        add(h, "ovs.port_tag", p.name, Status::fail, "tag " + std::to_string(want) + " (local VLAN of network " + net->second + ")",
-            p.tag ? "tag " + std::to_string(*p.tag) : "no tag",
-            h.on("ovs-vsctl set Port " + p.name + " tag=" + std::to_string(want)));
+  void check_port_tags(const Host& h, const ovs::Bridge& brint, const std::vector<NetOnHost>& nets) {
+    for (const auto& x : nets) {
+      if (!x.vlan) continue;
+      for (const auto& d : x.devices) {
+        const auto* p = brint.port(d);
+        if (!p) continue;
+        const std::string want = "tag " + std::to_string(*x.vlan) + " (local VLAN of network " + x.net->name + ")";
+        if (p->tag && *p->tag == *x.vlan)
+          pass(h, "ovs.port_tag", d, want, "tag " + std::to_string(*p->tag));
+        else
+          add(h, "ovs.port_tag", d, Status::fail, want, p->tag ? "tag " + std::to_string(*p->tag) : "no tag",
+              h.on("ovs-vsctl set Port " + d + " tag=" + std::to_string(*x.vlan)));
+      }
     }
   }
 

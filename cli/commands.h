@@ -16,5 +16,6 @@ void add_verify_command(CLI::App& app);
 void add_netns_command(CLI::App& app);
 void add_ovs_command(CLI::App& app);
 void add_lab_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace sw::cli

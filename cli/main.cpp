@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   sw::cli::add_netns_command(app);
   sw::cli::add_ovs_command(app);
   sw::cli::add_lab_command(app);
+  sw::cli::add_demo_command(app);
 
   try {
     sw::cli::PackstackArgv args(argc, argv);  // packstack habits: --gen-answer-file=F, --answer-file=F
