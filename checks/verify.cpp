@@ -24,6 +24,7 @@
 #include "installer/http.h"
 #include "installer/keystone_client.h"
 #include "installer/neutron_client.h"
+#include "installer/setup_log.h"
 #include "installer/ssh_session.h"
 #include "netprobe/snapshot.h"
 
@@ -330,6 +331,8 @@ Result<VerifyReport> verify(const VerifyOptions& o) {
   VerifyReport rep;
   CloudObservation cloud = SW_TRY(CloudObservation::take(o));
   rep.topology_source = cloud.topology_source();
+  if (!o.save_topology.empty())
+    SW_TRY_VOID(installer::write_file_atomic(o.save_topology, installer::write_topology(cloud.expected().topology), 0600));
   for (const auto& h : cloud.expected().hosts) rep.hosts.push_back(h.label());
   std::vector<ProbeResult> probe_results;
   if (o.reachability) probe_results = cloud.probe(plan_probes(cloud.expected(), cloud.hosts(), o.tcp_port), o.probe_timeout);

@@ -28,6 +28,9 @@ struct VerifyOptions {
   std::string identity;        ///< "" = CONFIG_SSH_KEY without .pub, else ~/.ssh/id_ed25519
   bool accept_new_host_keys = false;
   std::vector<std::string> only, skip;
+  /// When set, the topology verify checked against is written there (a file `--topology` reads:
+  /// verify again later, or where the API is out of reach).
+  std::string save_topology;
 };
 
 struct VerifyReport {

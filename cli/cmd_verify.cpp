@@ -30,6 +30,7 @@ struct VerifyArgs {
   std::string output;
   std::string junit_file;
   std::string only, skip;
+  bool only_given = false;
   double timeout = 1.0;
 };
 
@@ -46,6 +47,9 @@ Result<void> write_out(const std::string& path, const std::string& text) {
 
 Result<int> run_verify(VerifyArgs& a) {
   a.o.only = id_list(a.only);
+  // `--only ""` or `--only ,` must not quietly mean "everything".
+  if (a.only_given && a.o.only.empty())
+    return fail(Error::input("verify: --only needs check ids, id prefixes or hosts, comma-separated"));
   a.o.skip = id_list(a.skip);
   a.o.probe_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
   const auto rep = SW_TRY(checks::verify(a.o));
@@ -74,15 +78,20 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--format", a->format, "Report format")->check(CLI::IsMember({"text", "json", "junit"}))->default_val("text");
   cmd->add_option("-o,--output", a->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--junit-file", a->junit_file, "Also write a JUnit report to FILE");
-  cmd->add_option("--only", a->only, "Only these check ids, id prefixes (nat) or hosts, comma-separated");
+  cmd->add_option("--save-topology", a->o.save_topology,
+                  "Write the topology checked against to FILE (mode 0600), for a later --topology FILE");
+  auto* only = cmd->add_option("--only", a->only, "Only these check ids, id prefixes (nat) or hosts, comma-separated");
   cmd->add_option("--skip", a->skip, "Leave out these check ids, id prefixes or hosts, comma-separated");
   cmd->add_flag("--no-reachability", [a](std::int64_t) { a->o.reachability = false; }, "Do not probe instances and floating IPs");
   cmd->add_option("--port", a->o.tcp_port, "TCP port probed on floating IPs")->check(CLI::Range(1, 65535))->default_val(22);
-  cmd->add_option("--timeout", a->timeout, "Seconds each probe waits for an answer")->check(CLI::Range(0.05, 60.0))->default_val(1.0);
+  cmd->add_option("--timeout", a->timeout, "Seconds each probe waits for an answer")->check(CLI::Number)->check(CLI::Range(0.05, 60.0))->default_val(1.0);
   cmd->add_option("--known-hosts", a->o.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
   cmd->add_option("--identity", a->o.identity, "Private key for ssh (default: CONFIG_SSH_KEY without .pub, else ~/.ssh/id_ed25519)");
   cmd->add_flag("--accept-new-host-keys", a->o.accept_new_host_keys, "Record unknown host keys instead of refusing them");
-  cmd->callback([a] { finish(run_verify(*a)); });
+  cmd->callback([a, only] {
+    a->only_given = only->count() > 0;
+    finish(run_verify(*a));
+  });
 
   auto timeout_ms = std::make_shared<int>(1000);
   auto* probe = app.add_subcommand("__probe", "")->group("");
