@@ -1,6 +1,9 @@
 // Reporters: they only format check results. Text for people (grouped by host, a summary line,
 // colour only when asked — the CLI asks on a terminal without NO_COLOR), JSON with a stable schema
 // for scripts ({"results": [...], "summary": {...}, ...}), JUnit XML for CI (one testcase per check).
+// Each counts the results it formats (report.summary is not trusted), so a report never disagrees
+// with itself. Check text comes from the hosts (process names, interface aliases): text shows control
+// characters instead of obeying them, XML carries what XML 1.0 can, and invalid UTF-8 is replaced.
 #pragma once
 
 #include <string>
