@@ -23,6 +23,7 @@
 #include <set>
 #include <sstream>
 
+#include "checks/inspect_util.h"
 #include "netprobe/ip_address.h"
 #include "ovs/flow_query.h"
 
@@ -34,36 +35,7 @@ using netprobe::NatRule;
 using netprobe::NatTargetKind;
 using netprobe::NetnsSnapshot;
 
-constexpr std::size_t kDevNameIdLen = 11;  // neutron: DEVICE_NAME_MAX_LEN 14 - len("qr-")
-
-std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-std::string shq(std::string_view s) {
-  bool plain = !s.empty();
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./:=,@+%").find(c) != std::string_view::npos))
-      plain = false;
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
-
-std::string prefix_of(std::string_view cidr) {
-  const auto slash = cidr.find('/');
-  return slash == std::string_view::npos ? "" : std::string(cidr.substr(slash + 1));
-}
-std::string addr_of(std::string_view cidr) { return std::string(cidr.substr(0, cidr.find('/'))); }
+using namespace inspect;  // device names, addresses, NAT and fix helpers shared with trace.cpp
 
 /// One host as the checks see it.
 struct Host {
@@ -73,13 +45,8 @@ struct Host {
   std::string name;  ///< hostname, else address
 
   /// A command run on this host, from the host verify runs on.
-  std::string on(const std::string& cmd) const {
-    if (obs->local) return cmd;
-    return "ssh root@" + obs->address + " " + shq(cmd);
-  }
-  std::string restart(const std::string& service) const {
-    return on(obs->systemd ? "systemctl restart " + service : "/var/lib/stackwire/bin/sw-service restart " + service);
-  }
+  std::string on(const std::string& cmd) const { return on_host(*obs, cmd); }
+  std::string restart(const std::string& service) const { return restart_on(*obs, service); }
 };
 
 class Checker {
@@ -135,24 +102,6 @@ class Checker {
   }
 
   static const netprobe::Link* link(const NetnsSnapshot& ns, std::string_view name) { return ns.link(name); }
-
-  static std::vector<std::string> v4_addrs(const NetnsSnapshot& ns, std::string_view ifname) {
-    std::vector<std::string> out;
-    for (const auto& a : ns.addresses)
-      if (a.ifname == ifname && a.family() == AF_INET)
-        out.push_back(a.local.to_string() + "/" + std::to_string(a.prefixlen));
-    return out;
-  }
-  static bool holds(const NetnsSnapshot& ns, std::string_view ifname, std::string_view cidr) {
-    const auto v = v4_addrs(ns, ifname);
-    return std::find(v.begin(), v.end(), cidr) != v.end();
-  }
-  static std::string link_state(const netprobe::Link* l) {
-    if (!l) return "missing";
-    std::string s = l->up() ? "up" : "down";
-    if (l->up() && !l->lower_up()) s += " (no carrier)";
-    return s;
-  }
 
   // ---------------------------------------------------------------- br-ex
   void check_brex(const Host& h) {
@@ -215,28 +164,7 @@ class Checker {
   /// The host's tunnel endpoint: the tunnel interface's IPv4 address, or (netdev datapath) that of
   /// the OVS bridge holding the interface as a port.
   std::string tunnel_ip(const Host& h, std::string* holder = nullptr) const {
-    const auto& root = h.snap->root.net;
-    std::string iface = e_.tunnel_iface;
-    if (iface.empty()) {
-      for (const auto& a : root.addresses)
-        if (a.local.to_string() == h.obs->address) return a.local.to_string();
-      return {};
-    }
-    auto v = v4_addrs(root, iface);
-    if (!v.empty()) {
-      if (holder) *holder = iface;
-      return addr_of(v.front());
-    }
-    if (h.snap->ovs)
-      for (const auto& b : h.snap->ovs->bridges)
-        if (b.port(iface)) {
-          auto bv = v4_addrs(root, b.name);
-          if (!bv.empty()) {
-            if (holder) *holder = b.name;
-            return addr_of(bv.front());
-          }
-        }
-    return {};
+    return tunnel_endpoint(e_, *h.snap, h.obs->address, holder);
   }
 
   int tenant_mtu() const {
@@ -311,16 +239,6 @@ class Checker {
     std::vector<std::string> devices;    ///< br-int ports of the network's ports bound here
   };
 
-  /// Neutron's device name for a port: prefix by owner + the port id's first 11 characters.
-  static std::string device_of(const Topology::Port& p) {
-    const std::string id = p.id.substr(0, kDevNameIdLen);
-    if (p.device_owner == "network:router_interface" || p.device_owner == "network:router_interface_distributed" ||
-        p.device_owner == "network:ha_router_replicated_interface")
-      return "qr-" + id;
-    if (p.device_owner == "network:router_gateway") return "qg-" + id;
-    return "tap" + id;
-  }
-
   std::vector<NetOnHost> tunnel_nets_on(const Host& h, const ovs::Bridge& brint, const ovs::FlowDump* tun_flows) const {
     std::vector<NetOnHost> out;
     for (const auto& n : e_.topology.networks) {
@@ -345,23 +263,7 @@ class Checker {
   /// OpenFlow dialect and table), else the agent's note in a port's other_config (current agents),
   /// else the tag the first of its ports carries.
   static std::optional<int> local_vlan(const NetOnHost& x, const ovs::Bridge& brint, const ovs::FlowDump* tun_flows) {
-    if (tun_flows)
-      for (const auto& f : tun_flows->flows)
-        if (const auto* m = f.match_field("tun_id"); m && m->mask.empty() && ovs::parse_ovs_number(m->value) == x.seg)
-          if (auto v = ovs::vlan_set(f)) return *v;
-    for (const auto& d : x.devices)
-      if (const auto* p = brint.port(d)) {
-        auto t = p->other_config.find("tag");
-        if (t != p->other_config.end()) {
-          try {
-            return std::stoi(t->second);
-          } catch (...) {
-          }
-        }
-      }
-    for (const auto& d : x.devices)
-      if (const auto* p = brint.port(d); p && p->tag) return static_cast<int>(*p->tag);
-    return std::nullopt;
+    return network_local_vlan(x.seg, x.devices, brint, tun_flows);
   }
 
   void check_ovs(const Host& h) {
@@ -519,21 +421,12 @@ class Checker {
     std::vector<const Host*> out;
     for (const auto& h : hosts_) {
       if (!h.snap || !h.expected) continue;
-      const bool listed = std::find(r.l3_agent_hosts.begin(), r.l3_agent_hosts.end(), h.name) != r.l3_agent_hosts.end();
-      if (listed || (r.l3_agent_hosts.empty() && h.expected->network)) out.push_back(&h);
+      if (should_host_router(r, *h.expected, h.name)) out.push_back(&h);
     }
     return out;
   }
 
-  static const Topology::FixedIp* first_v4(const Topology::Port& p) {
-    for (const auto& f : p.fixed_ips)
-      if (f.ip_address.find(':') == std::string::npos) return &f;
-    return nullptr;
-  }
-  std::string cidr_for(const Topology::FixedIp& f) const {
-    if (const auto* s = e_.topology.subnet(f.subnet)) return f.ip_address + "/" + prefix_of(s->cidr);
-    return f.ip_address + "/32";
-  }
+  std::string cidr_for(const Topology::FixedIp& f) const { return inspect::cidr_for(e_.topology, f); }
 
   void check_device(const Host& h, const NamespaceView& ns, const std::string& id, const std::string& dev,
                     const std::vector<std::string>& cidrs, const std::string& fix_plug) {
@@ -555,21 +448,6 @@ class Checker {
         return;
       }
     pass(h, id, object, "up, holds " + (cidrs.empty() ? std::string("-") : join(cidrs)), "up");
-  }
-
-  /// The rules of a qrouter's NAT, with the tables they sit in.
-  struct RuleRef {
-    const netprobe::NatTable* table;
-    const netprobe::NatChain* chain;
-    const NatRule* rule;
-  };
-  static std::vector<RuleRef> rules_in(const NamespaceView& ns, std::string_view chain) {
-    std::vector<RuleRef> out;
-    for (const auto& t : ns.nat.tables)
-      for (const auto& c : t.chains)
-        if (c.name == chain)
-          for (const auto& r : c.rules) out.push_back({&t, &c, &r});
-    return out;
   }
 
   void check_nat_rule(const Host& h, const NamespaceView& ns, const std::string& id, const std::string& object,
@@ -631,10 +509,7 @@ class Checker {
               pass(h, "router.fip_addr", inst.floating_ip, inst.floating_ip + "/32 on " + qg, "present");
           }
           const std::string fip = inst.floating_ip, fixed = inst.fixed_ip;
-          const auto is_dnat = [&](const NatRule& x) {
-            return x.target.kind == NatTargetKind::dnat && x.dst && x.dst->addr == fip && x.dst->prefix == 32 &&
-                   addr_of(x.target.to_destination.substr(0, x.target.to_destination.find(':'))) == fixed;
-          };
+          const auto is_dnat = [&](const NatRule& x) { return is_fip_dnat(x, fip, fixed); };
           check_nat_rule(h, *ns, "nat.fip_dnat", fip + " → " + fixed, "neutron-l3-agent-PREROUTING", is_dnat,
                          "-d " + fip + "/32 -j DNAT --to-destination " + fixed);
           check_nat_rule(h, *ns, "nat.fip_dnat", fip + " → " + fixed + " (local)", "neutron-l3-agent-OUTPUT", is_dnat,
@@ -695,9 +570,7 @@ class Checker {
 
   /// Whether router r routes the instance's network (one of its interfaces is on it).
   bool routes_instance(const Topology::Router& r, const Topology::Instance& inst) const {
-    for (const auto& sub : r.interfaces)
-      if (const auto* n = e_.topology.network_of_subnet(sub); n && n->name == inst.network) return true;
-    return false;
+    return routes_network(e_.topology, r, inst.network);
   }
 
   // ---------------------------------------------------------------- DHCP
@@ -705,8 +578,7 @@ class Checker {
     std::vector<const Host*> out;
     for (const auto& h : hosts_) {
       if (!h.snap || !h.expected) continue;
-      const bool listed = std::find(n.dhcp_agent_hosts.begin(), n.dhcp_agent_hosts.end(), h.name) != n.dhcp_agent_hosts.end();
-      if (listed || (n.dhcp_agent_hosts.empty() && h.expected->network)) out.push_back(&h);
+      if (should_serve_dhcp(n, *h.expected, h.name)) out.push_back(&h);
     }
     return out;
   }
@@ -834,7 +706,9 @@ bool pattern_matches(const std::string& pat, const CheckResult& r) {
 
 std::vector<CheckResult> run_checks(const Expected& expected, const std::vector<HostObservation>& hosts,
                                     const std::vector<ProbeResult>* probes) {
-  return Checker(expected, hosts, probes).run();
+  auto results = Checker(expected, hosts, probes).run();
+  for (auto& r : check_agents(expected, hosts)) results.push_back(std::move(r));
+  return results;
 }
 
 std::vector<ProbeRequest> plan_probes(const Expected& e, const std::vector<HostObservation>& hosts, int tcp_port) {

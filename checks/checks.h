@@ -28,6 +28,9 @@ struct HostObservation {
 std::vector<CheckResult> run_checks(const Expected& expected, const std::vector<HostObservation>& hosts,
                                     const std::vector<ProbeResult>* probes);
 
+/// agent.alive: the Neutron agents each host should run are registered and alive (part of run_checks).
+std::vector<CheckResult> check_agents(const Expected& expected, const std::vector<HostObservation>& hosts);
+
 /// The reachability probes for these observations: from each network's qdhcp- namespace (on the
 /// host that has it) an ICMP echo to every instance's fixed IP and one don't-fragment echo of the
 /// network's MTU; from each network host's own namespace ICMP and TCP `tcp_port` to every floating IP.

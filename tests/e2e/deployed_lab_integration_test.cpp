@@ -105,6 +105,9 @@ TEST_F(DeployedLabE2E, DeployCompletesAndTheFloatingIpAnswersFromOutside) {
   std::printf("[ timing ] floating IP answered from outside %.1f s after deploy returned\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   EXPECT_EQ(ping.status, 0) << ping.out;
+  // "ssh" to test0 through its floating IP from outside: the instance's listener on port 22 answers.
+  const auto tcp = sh(lab_cmd("lab exec outside -- " + bin() + " netns tcp /proc/self/ns/net 172.16.13.3:22 --timeout 3"));
+  EXPECT_EQ(tcp.status, 0) << tcp.out << tcp.err;
   // keystonerc_admin as packstack writes it: 0600 on the controller.
   EXPECT_EQ(on("controller", "stat -c %a /root/keystonerc_admin").out, "600\n");
   // Secrets never reach the console.
@@ -177,12 +180,11 @@ TEST_F(DeployedLabE2E, VerifyPassesWithoutWarningsQuicklyAndChangesNothing) {
   EXPECT_EQ(text.status, 0) << text.out;
   EXPECT_NE(text.out.find("OK: "), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("\033["), std::string::npos) << "colour on a pipe";
-  auto junit = sh("python3 -c " + shq("import junitparser,sys\nx=junitparser.JUnitXml.fromfile(sys.argv[1])\n"
+  auto junit = sh("/usr/bin/python3 -c " + shq("import junitparser,sys\nx=junitparser.JUnitXml.fromfile(sys.argv[1])\n"
                                       "t=f=e=0\nfor s in x:\n  t+=s.tests; f+=s.failures; e+=s.errors\nprint(t,f,e)") +
                   " " + kState + "/j.xml");
-  if (junit.status == 0) {
-    EXPECT_EQ(junit.out, std::to_string(j["summary"]["pass"].get<int>()) + " 0 0\n");
-  }
+  ASSERT_EQ(junit.status, 0) << junit.err;  // python3-junitparser comes with tools/deps
+  EXPECT_EQ(junit.out, std::to_string(j["summary"]["pass"].get<int>()) + " 0 0\n");
 }
 
 TEST_F(DeployedLabE2E, KilledSshdIsNamedAndARerunAfterRestartWorks) {
