@@ -13,6 +13,7 @@ void add_validate_answer_file_command(CLI::App& app);
 void add_deploy_command(CLI::App& app);
 void add_snapshot_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_trace_command(CLI::App& app);
 void add_netns_command(CLI::App& app);
 void add_ovs_command(CLI::App& app);
 void add_lab_command(CLI::App& app);

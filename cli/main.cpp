@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   sw::cli::add_deploy_command(app);
   sw::cli::add_snapshot_command(app);
   sw::cli::add_verify_command(app);
+  sw::cli::add_trace_command(app);
   sw::cli::add_netns_command(app);
   sw::cli::add_ovs_command(app);
   sw::cli::add_lab_command(app);
