@@ -465,6 +465,9 @@ Result<void> build_network(const LabLayout& layout) {
   SW_TRY_VOID(sw.add_veth("outside-x", external, "eth0", fds.at(layout.outside_netns()).get()));
   SW_TRY_VOID(socks.at(layout.outside_netns()).set_up("eth0"));
   SW_TRY_VOID(socks.at(layout.outside_netns()).add_address("eth0", std::string(kOutsideIp), kOutsidePrefixLen));
+  // The outside talks TCP to floating IPs through the network host's eth3, which OVS's userspace
+  // datapath reads: its checksums must be complete on the wire.
+  SW_TRY_VOID(disable_tx_checksum(fds.at(layout.outside_netns()).get(), "eth0"));
   return {};
 }
 

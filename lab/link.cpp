@@ -1,12 +1,20 @@
 // Links: bridge, veth pair across namespaces, up, ifindex lookup.
+#include <linux/ethtool.h>
 #include <linux/if.h>
+#include <linux/sockios.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cstdio>
 #include <memory>
 
+#include "common/unique_fd.h"
+#include "lab/netns.h"
 #include "lab/rtnl.h"
 
 namespace sw::lab {
@@ -64,6 +72,20 @@ Result<void> RtnlSocket::set_up(const std::string& name) {
   rtnl_link_set_flags(change.get(), IFF_UP);
   if (int rc = rtnl_link_change(sock_.get(), orig.get(), change.get(), 0); rc < 0)
     return fail(nl_error(rc, "set link '" + name + "' up"));
+  return {};
+}
+
+Result<void> disable_tx_checksum(int netns_fd, const std::string& ifname) {
+  auto guard = SW_TRY(NetnsGuard::enter(netns_fd));
+  UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd) return fail_errno(errno, "socket for ethtool on " + ifname);
+  ethtool_value ev{};
+  ev.cmd = ETHTOOL_STXCSUM;
+  ev.data = 0;
+  ifreq ifr{};
+  std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname.c_str());
+  ifr.ifr_data = reinterpret_cast<char*>(&ev);
+  if (::ioctl(fd.get(), SIOCETHTOOL, &ifr) != 0) return fail_errno(errno, "ethtool -K " + ifname + " tx off");
   return {};
 }
 

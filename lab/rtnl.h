@@ -45,6 +45,11 @@ class RtnlSocket {
   std::unique_ptr<nl_sock, Deleter> sock_;
 };
 
+/// `ethtool -K IFNAME tx off` in the namespace open at netns_fd (SIOCETHTOOL): a veth feeding Open
+/// vSwitch's userspace datapath must not leave TCP checksums to offload, or TCP silently fails while
+/// ICMP works (reference/lab-and-ovs.md).
+Result<void> disable_tx_checksum(int netns_fd, const std::string& ifname);
+
 /// libnl's negative error code as an Error: "what: <nl_geterror>".
 Error nl_error(int nl_err, const std::string& what);
 
