@@ -455,8 +455,18 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
     auto r = apply_overrides(answers, o.overrides);
     if (!r) return fail(std::move(r.error()));
   }
-  for (const auto& d : answers.diagnostics())
-    if (d.severity == Severity::warning) log::warn(d.str());
+  // Deprecated keys of an older packstack are expected in old files: one line for all of them
+  // (validate-answer-file lists each); every other warning as it is.
+  int deprecated = 0;
+  for (const auto& d : answers.diagnostics()) {
+    if (d.severity != Severity::warning) continue;
+    if (d.str().find(" is deprecated, read as ") != std::string::npos) ++deprecated;
+    else log::warn(d.str());
+  }
+  if (deprecated > 0)
+    log::warn(o.answer_file + ": " + std::to_string(deprecated) +
+              " keys of an older packstack are read under their current names (stackwire validate-answer-file " +
+              o.answer_file + " lists them)");
   if (answers.has_errors()) return fail(Error::input(answers.error_text()));
   const auto filled = fill_placeholder_passwords(answers, random_password);
   for (const auto& s : answers.secrets()) log::add_secret(s);
