@@ -82,10 +82,13 @@ ProbeResult run_tcp(const ProbeRequest& p, std::chrono::milliseconds timeout) {
     r.error = res.error().message();
     return r;
   }
-  // A refusal is an answer: the packet reached the instance and its reply came back through NAT.
-  r.ok = res->status == netprobe::TcpStatus::open || res->status == netprobe::TcpStatus::refused;
+  // Only a completed handshake proves the service is reachable: a refusal may come from the router
+  // itself (a floating IP without its DNAT is a local address of the qrouter namespace).
+  r.ok = res->status == netprobe::TcpStatus::open;
   r.seen = std::string(netprobe::to_string(res->status)) + " in " + ms_text(res->elapsed_ms) +
-           (res->status == netprobe::TcpStatus::refused ? " (the instance answered: nothing listens on the port)" : "");
+           (res->status == netprobe::TcpStatus::refused
+                ? " (an RST came back: nothing listens on the port, or the router answered in the instance's place)"
+                : "");
   return r;
 }
 
