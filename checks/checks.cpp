@@ -193,10 +193,10 @@ class Checker {
     else if (ip.empty())
       add(h, "tunnel.iface", iface, Status::fail, "holds the tunnel endpoint" + (want_local.empty() ? "" : " " + want_local),
           "no IPv4 address on " + iface + " or on a bridge holding it",
-          want_local.empty() ? "" : h.on("ip addr add " + want_local + "/24 dev " + iface));
+          want_local.empty() ? "" : h.on("ip addr replace " + want_local + "/24 dev " + iface));
     else if (!want_local.empty() && ip != want_local)
       add(h, "tunnel.iface", iface, Status::fail, "holds local_ip " + want_local, holder + " holds " + ip,
-          h.on("ip addr add " + want_local + "/24 dev " + holder));
+          h.on("ip addr replace " + want_local + "/24 dev " + holder));
     else
       pass(h, "tunnel.iface", iface, "up, holds the tunnel endpoint", "up, " + ip + (holder == iface ? "" : " on " + holder));
 
@@ -444,7 +444,7 @@ class Checker {
       if (!holds(ns.net, dev, c)) {
         const auto v = v4_addrs(ns.net, dev);
         add(h, id, object, Status::fail, "holds " + c, v.empty() ? "no IPv4 address" : "holds " + join(v),
-            h.on("ip netns exec " + ns.net.name + " ip addr add " + c + " dev " + dev));
+            h.on("ip netns exec " + ns.net.name + " ip addr replace " + c + " dev " + dev));
         return;
       }
     pass(h, id, object, "up, holds " + (cidrs.empty() ? std::string("-") : join(cidrs)), "up");
@@ -465,7 +465,10 @@ class Checker {
       return;
     }
     add(h, id, object, Status::fail, want, "no such rule",
-        h.on("ip netns exec " + ns.net.name + " iptables -t nat -A " + chain + " " + rule_text));
+        // -C first: the fix is safe to run twice (or after the agent has put the rule back).
+        h.on("ip netns exec " + ns.net.name + " sh -c " +
+             shq("iptables -t nat -C " + chain + " " + rule_text + " 2>/dev/null || iptables -t nat -A " + chain + " " +
+                 rule_text)));
   }
 
   void check_routers() {
@@ -504,7 +507,7 @@ class Checker {
             const auto* l = ns->net.link(qg);
             if (l && !holds(ns->net, qg, inst.floating_ip + "/32"))
               add(h, "router.fip_addr", inst.floating_ip, Status::fail, inst.floating_ip + "/32 on " + qg, "absent",
-                  h.on("ip netns exec " + nsname + " ip addr add " + inst.floating_ip + "/32 dev " + qg));
+                  h.on("ip netns exec " + nsname + " ip addr replace " + inst.floating_ip + "/32 dev " + qg));
             else if (l)
               pass(h, "router.fip_addr", inst.floating_ip, inst.floating_ip + "/32 on " + qg, "present");
           }
@@ -547,7 +550,9 @@ class Checker {
               pass(h, "router.default_route", nsname, "default via " + ext_gw, seen);
             else
               add(h, "router.default_route", nsname, Status::fail, "default via " + ext_gw + " dev " + qg, seen,
-                  h.on("ip netns exec " + nsname + " ip route replace default via " + ext_gw + " dev " + qg));
+                  // Without its qg- device the route cannot be put back by hand: the agent replugs both.
+                  ns->net.link(qg) ? h.on("ip netns exec " + nsname + " ip route replace default via " + ext_gw + " dev " + qg)
+                                   : h.restart("neutron-l3-agent"));
           }
         }
         // Forwarding and rp_filter.

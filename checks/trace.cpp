@@ -373,7 +373,7 @@ class Walker {
       }
       const auto have = v4_addrs(ns.net, dev);
       v.bad(dev + " lacks " + c + (have.empty() ? " (no IPv4 address)" : " (holds " + join(have) + ")"),
-            on_host(*h.obs, "ip netns exec " + ns.net.name + " ip addr add " + c + " dev " + dev));
+            on_host(*h.obs, "ip netns exec " + ns.net.name + " ip addr replace " + c + " dev " + dev));
     }
   }
 
@@ -616,7 +616,9 @@ class Walker {
             elsewhere = rr.rule->target.to_destination;
         v.bad(elsewhere.empty() ? "no rule " + rule + " in " + kPreChain
                                 : kPreChain + std::string(" sends ") + fip + " to " + elsewhere + ", not " + fixed,
-              on_host(*h.obs, "ip netns exec " + nsname + " iptables -t nat -A " + kPreChain + " " + rule));
+              on_host(*h.obs, "ip netns exec " + nsname + " sh -c " +
+                                             shq("iptables -t nat -C " + std::string(kPreChain) + " " + rule +
+                                                        " 2>/dev/null || iptables -t nat -A " + kPreChain + " " + rule)));
       } else {
         const auto path = netprobe::chain_path(*found->table, kPreChain);
         const auto* base = path.empty() ? nullptr : found->table->find_chain(path.front());
@@ -818,7 +820,7 @@ class Walker {
       if (mine.empty())
         v.bad(h->name + " has no tunnel endpoint address" + (e_.tunnel_iface.empty() ? "" : " on " + e_.tunnel_iface) +
                   (li ? " (local_ip " + *li + ")" : ""),
-              li && !e_.tunnel_iface.empty() ? on_host(*h->obs, "ip addr add " + *li + "/24 dev " + e_.tunnel_iface) : "");
+              li && !e_.tunnel_iface.empty() ? on_host(*h->obs, "ip addr replace " + *li + "/24 dev " + e_.tunnel_iface) : "");
       else if (li && *li != mine)
         v.bad("local_ip=" + *li + " but " + h->name + "'s endpoint is " + mine, restart_on(*h->obs, kOvsAgent));
       if (v.wrong.empty()) v.good("ofport " + ofport_text(*i) + ", local_ip " + (li ? *li : mine));

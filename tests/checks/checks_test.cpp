@@ -160,7 +160,12 @@ TEST(ChecksOnRecordedLab, FloatingIpDnatRemovedNamesTheRuleToAdd) {
         std::erase_if(c.rules, [](const netprobe::NatRule& x) { return x.target.kind == netprobe::NatTargetKind::dnat; });
   const auto& r = only_failure(run(lab), "nat.fip_dnat", "network");
   EXPECT_EQ(r.object.rfind("172.16.13.3 → ", 0), 0u) << r.object;
-  EXPECT_NE(r.fix.find("ip netns exec " + q.net.name + " iptables -t nat -A neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT --to-destination "),
+  // Idempotent: the rule is added only when it is not there (the agent may have put it back).
+  EXPECT_NE(r.fix.find("ip netns exec " + q.net.name + " sh -c "), std::string::npos) << r.fix;
+  EXPECT_NE(r.fix.find("iptables -t nat -C neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT --to-destination "),
+            std::string::npos)
+      << r.fix;
+  EXPECT_NE(r.fix.find("|| iptables -t nat -A neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT --to-destination "),
             std::string::npos)
       << r.fix;
 }

@@ -153,7 +153,9 @@ TEST_F(TraceTest, RemovedDnatRuleBreaksExactlyTheDnatHop) {
   const auto& d = hop(t, "DNAT", "network");
   EXPECT_NE(d.detail.find("no rule -d 172.16.13.3/32 -j DNAT --to-destination 10.0.0.229"), std::string::npos) << d.detail;
   EXPECT_EQ(d.fix, "ssh root@10.15.0.7 'ip netns exec " + kRouterNs +
-                       " iptables -t nat -A neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT --to-destination 10.0.0.229'");
+                       " sh -c '\\''iptables -t nat -C neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT --to-destination "
+                       "10.0.0.229 2>/dev/null || iptables -t nat -A neutron-l3-agent-PREROUTING -d 172.16.13.3/32 -j DNAT "
+                       "--to-destination 10.0.0.229'\\'''");
   EXPECT_EQ(t.hops.back().fix, "fix hop 4 (DNAT on network) first");
   EXPECT_FALSE(t.ok());
 }

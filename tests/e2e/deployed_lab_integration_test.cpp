@@ -50,6 +50,8 @@ class DeployedLabE2E : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     if (::geteuid() != 0) return;
+    // STACKWIRE_E2E_KEEP=1 leaves the lab up (a later run re-deploys onto it in seconds).
+    if (const char* keep = std::getenv("STACKWIRE_E2E_KEEP"); keep && std::string(keep) == "1") return;
     sh(lab_cmd("lab heal") + " >/dev/null 2>&1");
     const auto down = sh(lab_cmd("lab down") + " 2>&1");
     EXPECT_EQ(down.status, 0) << down.out;
@@ -221,6 +223,105 @@ TEST_F(DeployedLabE2E, UnknownHostKeyIsRefusedBeforeAnythingIsApplied) {
   EXPECT_EQ(r.out.find("Applying"), std::string::npos) << "a manifest was applied: " << r.out;
   // --accept-new-host-keys records them (the default known_hosts is untouched).
   EXPECT_EQ(on("controller", "wc -l < " + kState + "/empty_known_hosts").out, "0\n");
+}
+
+// Every fault of the catalogue: exactly its checks fail (plus the reachability it cuts), on the right
+// host, each with a fix; running the printed fixes heals the cloud (verify passes again); `lab heal`
+// then finds nothing left to undo that breaks anything.
+struct FaultExpectation {
+  std::string name;
+  std::string host;                 ///< where the primary checks fail
+  std::set<std::string> must;       ///< check ids that must fail there
+  std::set<std::string> may;        ///< consequences that may fail too (anywhere)
+};
+
+const std::vector<FaultExpectation>& fault_table() {
+  static const std::set<std::string> reach_fip = {"reach.fip_icmp", "reach.fip_tcp"};
+  static const std::set<std::string> reach_all = {"reach.instance", "reach.mtu", "reach.fip_icmp", "reach.fip_tcp"};
+  static const std::vector<FaultExpectation> t = {
+      {"br-ex-down", "network", {"brex.up"}, reach_fip},
+      {"br-ex-no-address", "network", {"brex.gateway"}, reach_fip},
+      {"masquerade-missing", "network", {"brex.masquerade"}, {}},
+      {"gre-port-missing", "network", {"ovs.tunnel_port"}, reach_all},
+      {"gre-remote-wrong", "network", {"ovs.tunnel_port"}, reach_all},
+      {"tunnel-mtu-small", "network", {"tunnel.mtu"}, {"reach.mtu"}},
+      {"qrouter-missing", "network", {"ns.qrouter"}, reach_fip},
+      {"qg-unplugged", "network", {"router.qg"}, {"router.default_route", "router.fip_addr", "reach.fip_icmp", "reach.fip_tcp"}},
+      {"fip-dnat-missing", "network", {"nat.fip_dnat"}, {"reach.fip_tcp", "reach.fip_icmp"}},
+      {"fip-snat-missing", "network", {"nat.fip_snat"}, {}},
+      {"router-forwarding-off", "network", {"router.ip_forward"}, reach_fip},
+      {"dnsmasq-dead", "network", {"dhcp.dnsmasq"}, {"agent.alive"}},
+      {"instance-vlan-wrong", "compute1", {"ovs.port_tag"}, reach_all},
+      {"tunnel-flow-missing", "network", {"ovs.tunnel_flow_in"}, reach_all},
+  };
+  return t;
+}
+
+TEST_F(DeployedLabE2E, EveryFaultFailsExactlyItsChecksAndThePrintedFixHealsIt) {
+  // The catalogue the lab offers is the one this table covers.
+  const auto list = sh(lab_cmd("lab fault --list --json"));
+  ASSERT_EQ(list.status, 0) << list.err;
+  std::set<std::string> offered;
+  const json lj = json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(lj.is_object() && lj.contains("faults")) << list.out;
+  for (const auto& f : lj["faults"]) offered.insert(f.value("name", ""));
+  std::set<std::string> covered;
+  for (const auto& f : fault_table()) covered.insert(f.name);
+  EXPECT_EQ(offered, covered) << "lab fault --list and this table differ";
+
+  // Start from a healthy cloud: the L3 agent may still be wiring the floating IP after deploy.
+  for (int i = 0; i < 30 && verify().status != 0; ++i) ::sleep(2);
+  ASSERT_EQ(verify().status, 0) << failures_text(json::parse(verify().out, nullptr, false));
+  for (const auto& f : fault_table()) {
+    SCOPED_TRACE("fault " + f.name);
+    if (!offered.count(f.name)) continue;
+    const auto applied = sh(lab_cmd("lab fault " + f.name) + " 2>&1");
+    ASSERT_EQ(applied.status, 0) << applied.out;
+    // Verify sees it: the primary checks fail on the right host, nothing outside must ∪ may fails.
+    const json j = verify_ok(1);
+    std::set<std::string> failed_primary;
+    std::vector<std::string> fixes;
+    for (const auto& r : j["results"]) {
+      const std::string st = r["status"], id = r["id"];
+      if (st == "pass" || st == "skip") continue;
+      if (f.must.count(id) && r["host"] == f.host) failed_primary.insert(id);
+      EXPECT_TRUE(f.must.count(id) || f.may.count(id)) << "unexpected " << st << " " << id << " @" << r["host"] << " "
+                                                       << r["object"] << ": " << r["seen"];
+      const std::string fix = r["fix"];
+      if (!fix.empty() && fix.rfind("stackwire trace", 0) != 0 &&
+          std::find(fixes.begin(), fixes.end(), fix) == fixes.end())
+        fixes.push_back(fix);
+    }
+    EXPECT_EQ(failed_primary, f.must) << failures_text(j);
+    EXPECT_FALSE(fixes.empty()) << failures_text(j);
+    // The printed fixes, run where verify runs, heal it (agents rebuilding take up to a minute).
+    for (const auto& fix : fixes) {
+      const auto r = on_controller_raw(fix + " 2>&1");
+      EXPECT_EQ(r.status, 0) << fix << "\n" << r.out;
+    }
+    json after;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (;;) {
+      const auto r = verify();
+      after = json::parse(r.out, nullptr, false);
+      if (r.status == 0) break;
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(120)) break;
+      ::sleep(3);
+    }
+    EXPECT_FALSE(after.is_discarded());
+    if (!after.is_discarded()) {
+      EXPECT_EQ(after["summary"]["fail"], 0) << "the printed fixes did not heal " << f.name << ":\n" << failures_text(after);
+    }
+    std::printf("[ fault ] %-22s healed by its printed fix in %.0f s\n", f.name.c_str(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    // The lab forgets the fault (restarts what it stopped); the cloud stays healthy.
+    const auto healed = sh(lab_cmd("lab heal") + " 2>&1");
+    EXPECT_EQ(healed.status, 0) << healed.out;
+    for (int i = 0; i < 40; ++i) {
+      if (verify().status == 0) break;
+      ::sleep(3);
+    }
+  }
 }
 
 }  // namespace
