@@ -324,6 +324,52 @@ void to_json(nlohmann::json& j, const HostSnapshot& s) {
            {"flows", std::move(flows)}};
 }
 
+void write_host_snapshot_json(const HostSnapshot& s, const std::function<void(std::string_view)>& sink) {
+  std::string out;
+  // Invalid UTF-8 (interface aliases, process names) is replaced rather than thrown on, as the CLI
+  // always did.
+  const auto put = [&out](const json& j) { out += j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  const auto flush = [&] {
+    sink(out);
+    out.clear();
+  };
+  out += "{\"version\":" + std::to_string(s.version) + ",\"hostname\":";
+  put(s.hostname);
+  out += ",\"taken_at_ms\":" + std::to_string(s.taken_at_ms) + ",\"root\":";
+  put(view_json(s.root));
+  out += ",\"namespaces\":[";
+  for (std::size_t i = 0; i < s.namespaces.size(); ++i) {
+    if (i) out += ',';
+    put(view_json(s.namespaces[i]));
+    flush();
+  }
+  out += "],\"ovs\":";
+  if (s.ovs) put(ovs::snapshot_to_json(*s.ovs));
+  else out += "null";
+  out += ",\"ovs_error\":";
+  put(s.ovs_error);
+  out += ",\"flows\":[";
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"bridge\":";
+    put(s.flows[i].bridge);
+    out += ",\"dump\":";
+    out += ovs::flow_dump_json_text(s.flows[i].dump);
+    out += ",\"error\":";
+    put(s.flows[i].error);
+    out += '}';
+    flush();
+  }
+  out += "]}\n";
+  flush();
+}
+
+std::string host_snapshot_json_text(const HostSnapshot& s) {
+  std::string text;
+  write_host_snapshot_json(s, [&text](std::string_view piece) { text += piece; });
+  return text;
+}
+
 Result<HostSnapshot> parse_host_snapshot(std::string_view name, std::string_view text) {
   const std::string prefix = name.empty() ? "snapshot: " : std::string(name) + ": snapshot: ";
   try {

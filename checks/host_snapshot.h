@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,14 @@ struct HostSnapshotOptions {
 Result<HostSnapshot> take_host_snapshot(const HostSnapshotOptions& options = {});
 
 void to_json(nlohmann::json& j, const HostSnapshot& s);
+/// The same document as to_json(j, s), written straight to compact text with a trailing newline —
+/// what `snapshot --json` prints. Each namespace is turned into JSON and written on its own and the
+/// flows go through ovs::flow_dump_json_text, so the whole snapshot never exists as one nlohmann
+/// tree: at 2,000 namespaces that tree and its indented dump were most of the time and the memory.
+std::string host_snapshot_json_text(const HostSnapshot& s);
+/// The same text handed to `sink` piece by piece (one namespace, one bridge's flows at a time), so a
+/// caller writing to a file or stdout never holds the whole document either.
+void write_host_snapshot_json(const HostSnapshot& s, const std::function<void(std::string_view)>& sink);
 /// Reads `stackwire snapshot --json` output; `name` prefixes errors ("10.15.0.7: snapshot: ...").
 Result<HostSnapshot> parse_host_snapshot(std::string_view name, std::string_view text);
 

@@ -128,8 +128,11 @@ Result<int> run_snapshot(const SnapshotArgs& a) {
   o.ovs_rundir = a.rundir;
   o.flows = !a.no_flows;
   const auto snapshot = SW_TRY(checks::take_host_snapshot(o));
-  if (a.json) print_json(snapshot);
-  else out(summary(snapshot));
+  if (a.json) {
+    checks::write_host_snapshot_json(snapshot, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
+  } else {
+    out(summary(snapshot));
+  }
   if (!read_anything(snapshot)) return fail(Error::failed("nothing on this host could be read (see above)"));
   return 0;
 }

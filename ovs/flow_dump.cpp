@@ -78,22 +78,27 @@ Error explain_missing_socket(const std::string& socket, const std::string& rundi
                        err);
 }
 
+// Runs of plain characters go in with one append: per-character appends dominated a 10,000-flow
+// dump (a flow's text, match and actions are ~300 characters, nearly all plain).
 void put_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
-      out += ch;
-    } else if (c < 0x20 || c >= 0x80) {
+      out += static_cast<char>(c);
+    } else {
       // OVS prints ASCII; anything else is written as its code point, so the JSON stays valid.
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else {
-      out += ch;
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 

@@ -200,6 +200,25 @@ TEST(HostSnapshotJson, RoundTripIsLossless) {
   EXPECT_EQ(*indented, s);
 }
 
+// What the CLI prints: written straight to text, the same document as the nlohmann one.
+TEST(HostSnapshotJson, TextIsTheSameDocument) {
+  HostSnapshot s = full_snapshot();
+  s.hostname = "net\"work\\1";
+  s.namespaces[0].processes[0].cmdline.push_back("tab\there");
+  const std::string text = host_snapshot_json_text(s);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(json::parse(text), json(s));
+  auto back = parse_host_snapshot("network", text);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(*back, s);
+  HostSnapshot empty;
+  EXPECT_EQ(json::parse(host_snapshot_json_text(empty)), json(empty));
+  s.ovs.reset();
+  s.flows.clear();
+  EXPECT_EQ(json::parse(host_snapshot_json_text(s)), json(s));
+}
+
 TEST(HostSnapshotJson, OvsUnreadableIsNull) {
   HostSnapshot s = full_snapshot();
   s.ovs.reset();
