@@ -71,9 +71,9 @@ Result<int> run_demo(int computes) {
   }
 
   const std::string junit = (l.state_dir / "verify-junit.xml").string();
-  say("verify, from the controller: stackwire verify --answer-file " + l.answer_file().string());
+  say("verify, from the controller: stackwire verify --answer-file " + l.answer_file().string() + " --wait 180");
   const int verified = SW_TRY(lab::lab_exec(
-      l, "controller", {bin, "verify", "--answer-file", l.answer_file().string(), "--junit-file", junit}));
+      l, "controller", {bin, "verify", "--answer-file", l.answer_file().string(), "--junit-file", junit, "--wait", "180"}));
   std::printf("\nThe lab stays up: stackwire lab status | stackwire lab down\n");
   return verified == 0 ? 0 : verified == 2 ? 2 : 1;
 }

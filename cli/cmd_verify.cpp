@@ -13,6 +13,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 
 #include "checks/report.h"
 #include "checks/verify.h"
@@ -32,6 +33,7 @@ struct VerifyArgs {
   std::string only, skip;
   bool only_given = false;
   double timeout = 1.0;
+  double wait = 0;
 };
 
 std::vector<std::string> id_list(const std::string& s) {
@@ -52,7 +54,17 @@ Result<int> run_verify(VerifyArgs& a) {
     return fail(Error::input("verify: --only needs check ids, id prefixes or hosts, comma-separated"));
   a.o.skip = id_list(a.skip);
   a.o.probe_timeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
-  const auto rep = SW_TRY(checks::verify(a.o));
+  // --wait S: right after a deploy the agents are still converging (the L3 agent wires floating IPs
+  // some seconds after the API accepted them): verify again until everything passes or S seconds
+  // have gone, and report the last run.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(a.wait * 1000));
+  auto rep = SW_TRY(checks::verify(a.o));
+  while (checks::exit_code_for(rep.summary) != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::fprintf(stderr, "stackwire: verify: %d failed, %d errors; again in 3 s (--wait)\n", rep.summary.fail,
+                 rep.summary.error);
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    rep = SW_TRY(checks::verify(a.o));
+  }
   std::string text;
   if (a.format == "json") text = checks::report_json(rep);
   else if (a.format == "junit") text = checks::report_junit(rep);
@@ -85,6 +97,8 @@ void add_verify_command(CLI::App& app) {
   cmd->add_flag("--no-reachability", [a](std::int64_t) { a->o.reachability = false; }, "Do not probe instances and floating IPs");
   cmd->add_option("--port", a->o.tcp_port, "TCP port probed on floating IPs")->check(CLI::Range(1, 65535))->default_val(22);
   cmd->add_option("--timeout", a->timeout, "Seconds each probe waits for an answer")->check(CLI::Number)->check(CLI::Range(0.05, 60.0))->default_val(1.0);
+  cmd->add_option("--wait", a->wait, "Verify again until everything passes or S seconds have gone (after a deploy)")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--known-hosts", a->o.known_hosts, "known_hosts file (default ~/.ssh/known_hosts)");
   cmd->add_option("--identity", a->o.identity, "Private key for ssh (default: CONFIG_SSH_KEY without .pub, else ~/.ssh/id_ed25519)");
   cmd->add_flag("--accept-new-host-keys", a->o.accept_new_host_keys, "Record unknown host keys instead of refusing them");
