@@ -162,7 +162,8 @@ TEST_F(DeployedLabE2E, VerifyPassesWithoutWarningsQuicklyAndChangesNothing) {
     ASSERT_EQ(r.status, 0) << r.err;
     before[h] = stable(json::parse(r.out));
   }
-  verify_ok(0);  // the first run puts the binary on the hosts; time the next
+  // The first run puts the binary on the hosts (and waits for the agents to converge); time the next.
+  EXPECT_EQ(verify("--wait 120").status, 0);
   const auto t0 = std::chrono::steady_clock::now();
   const json j = verify_ok(0);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -270,8 +271,8 @@ TEST_F(DeployedLabE2E, EveryFaultFailsExactlyItsChecksAndThePrintedFixHealsIt) {
   EXPECT_EQ(offered, covered) << "lab fault --list and this table differ";
 
   // Start from a healthy cloud: the L3 agent may still be wiring the floating IP after deploy.
-  for (int i = 0; i < 30 && verify().status != 0; ++i) ::sleep(2);
-  ASSERT_EQ(verify().status, 0) << failures_text(json::parse(verify().out, nullptr, false));
+  const auto healthy = verify("--wait 120");
+  ASSERT_EQ(healthy.status, 0) << failures_text(json::parse(healthy.out, nullptr, false));
   for (const auto& f : fault_table()) {
     SCOPED_TRACE("fault " + f.name);
     if (!offered.count(f.name)) continue;
