@@ -1,16 +1,20 @@
 // stackwire lab up [--computes K] | down | status [--json] | exec HOST -- CMD...
+//            | fault NAME [--json] | fault --list [--json] | heal [NAME] [--json]
 //
 // The one-machine multinode lab (lab/): four hosts (controller, network, compute1, compute2) built from
 // namespaces, each with its own /etc, /var, /run, sshd and Open vSwitch. Exit codes: 0 success; 1 a
 // step failed, or (status) the lab is not up or a host is unhealthy; 2 usage or input error (an
 // unknown host, a lab already up with another size, not root). `lab exec` returns the command's own
-// exit status (127 if it cannot be found).
+// exit status (127 if it cannot be found). `lab fault NAME` breaks one thing on a deployed lab and
+// `lab heal` puts back every active fault, newest first (lab/faults/): 0 done (or already so); 1 the
+// lab is not up, has no cloud to break, or a step failed; 2 an unknown fault name.
 // STACKWIRE_LAB_PREFIX (default swlab) and STACKWIRE_LAB_DIR (default /srv/stackwire/<prefix>) select
 // the lab, so tests can run one that never touches a user's.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +22,7 @@
 #include "cli/command.h"
 #include "cli/commands.h"
 #include "common/log.h"
+#include "lab/faults/faults.h"
 #include "lab/host_ns.h"
 #include "lab/lab.h"
 
@@ -28,6 +33,15 @@ struct UpArgs {
   int computes = 2;
 };
 struct StatusArgs {
+  bool json = false;
+};
+struct FaultArgs {
+  std::string name;
+  bool list = false;
+  bool json = false;
+};
+struct HealArgs {
+  std::string name;
   bool json = false;
 };
 struct ExecArgs {
@@ -102,6 +116,82 @@ Result<int> run_exec(const ExecArgs& a) {
   return r;
 }
 
+std::string utc_time(long long t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  ::gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+Result<int> run_fault(const FaultArgs& a) {
+  auto layout = SW_TRY(lab::current_layout());
+  if (a.list) {
+    if (!a.name.empty()) return fail(Error::input("lab fault: give a fault NAME or --list, not both"));
+    const auto facts = SW_TRY(lab::faults::load_lab_facts(layout));
+    auto state = lab::faults::lab_fault_state(layout);
+    if (!state)  // not root: the catalogue alone
+      log::write(state.error().kind() == ErrorKind::permission ? log::Level::debug : log::Level::warn,
+                 "cannot read the lab's active faults: " + state.error().message());
+    const auto active = state ? *state : lab::faults::FaultState{};
+    const auto list = lab::faults::list_faults(facts, active);
+    if (a.json) print_json(lab::faults::fault_list_json(list, active));
+    else out(lab::faults::fault_list_text(list, layout.prefix));
+    return 0;
+  }
+  if (a.name.empty())
+    return fail(Error::input("lab fault: name a fault (or --list); faults: " + lab::faults::fault_names()));
+  const auto rep = SW_TRY(lab::faults::apply_lab_fault(layout, a.name));
+  if (a.json) {
+    print_json({{"name", rep.name},
+                {"host", rep.host},
+                {"already_active", rep.already_active},
+                {"applied", rep.applied},
+                {"stopped_agent", rep.stopped_agent.empty() ? nlohmann::json(nullptr) : nlohmann::json(rep.stopped_agent)},
+                {"message", rep.message}});
+    return 0;
+  }
+  if (rep.already_active) {
+    out("fault " + rep.name + " is already active on " + rep.host + " (since " + utc_time(rep.applied) +
+        "); nothing to do\n");
+    return 0;
+  }
+  out("fault " + rep.name + " applied on " + rep.host + ": " + rep.message + "\n");
+  if (!rep.stopped_agent.empty())
+    out("  " + rep.stopped_agent + " on " + rep.host + " is stopped while the fault is active (it would repair it)\n");
+  out("  undo with: stackwire lab heal\n");
+  return 0;
+}
+
+Result<int> run_heal(const HealArgs& a) {
+  auto layout = SW_TRY(lab::current_layout());
+  const auto rep = SW_TRY(lab::faults::heal_lab_faults(layout, a.name));
+  if (a.json) {
+    nlohmann::json faults = nlohmann::json::array();
+    for (const auto& f : rep.faults)
+      faults.push_back({{"name", f.name},
+                        {"host", f.host},
+                        {"ok", f.ok},
+                        {"message", f.message},
+                        {"restarted_agent", f.restarted_agent.empty() ? nlohmann::json(nullptr)
+                                                                      : nlohmann::json(f.restarted_agent)}});
+    print_json({{"healed", faults}, {"ok", rep.all_ok()}});
+    return rep.all_ok() ? 0 : 1;
+  }
+  if (rep.faults.empty()) {
+    out(a.name.empty() ? "lab '" + layout.prefix + "' has no active faults; nothing to heal\n"
+                       : "fault " + a.name + " is not active on lab '" + layout.prefix + "'; nothing to heal\n");
+    return 0;
+  }
+  for (const auto& f : rep.faults) {
+    if (f.ok) out("healed " + f.name + " on " + f.host + ": " + f.message + "\n");
+    else log::error("could not heal " + f.name + " on " + f.host + " (it stays active): " + f.message);
+    if (!f.restarted_agent.empty()) out("  started " + f.restarted_agent + " on " + f.host + " again\n");
+  }
+  return rep.all_ok() ? 0 : 1;
+}
+
 }  // namespace
 
 void add_lab_command(CLI::App& app) {
@@ -128,6 +218,20 @@ void add_lab_command(CLI::App& app) {
   exec->add_option("HOST", exec_args->host, "controller | network | computeN | outside | switch")->required();
   exec->add_option("CMD", exec_args->command, "The command and its arguments (after --)")->required();
   exec->callback([exec_args] { finish(run_exec(*exec_args)); });
+
+  auto fault_args = std::make_shared<FaultArgs>();
+  auto* fault = lab->add_subcommand(
+      "fault", "Break one thing on the deployed lab (lab fault NAME), or list the faults (lab fault --list)");
+  fault->add_option("NAME", fault_args->name, "A fault from `lab fault --list`");
+  fault->add_flag("--list", fault_args->list, "List the faults: name, host, what each breaks, agents stopped");
+  fault->add_flag("--json", fault_args->json, "As JSON");
+  fault->callback([fault_args] { finish(run_fault(*fault_args)); });
+
+  auto heal_args = std::make_shared<HealArgs>();
+  auto* heal = lab->add_subcommand("heal", "Undo the active faults, newest first (or just NAME); restart stopped agents");
+  heal->add_option("NAME", heal_args->name, "Heal only this fault");
+  heal->add_flag("--json", heal_args->json, "As JSON");
+  heal->callback([heal_args] { finish(run_heal(*heal_args)); });
 
   // Internal: what a lab host's pid 1 runs (reaps orphans until `lab down` kills it). Hidden.
   auto init_title = std::make_shared<std::string>();
