@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -106,9 +107,24 @@ Result<int> run_status(const StatusArgs& a) {
   return s.healthy() ? 0 : 1;
 }
 
+/// The command after `lab exec HOST --`, exactly as given: CLI11 reads an argument in brackets
+/// ("[ -e /x ]") as a list and splits it, so the words are taken from /proc/self/cmdline instead.
+std::vector<std::string> exec_tail(const std::vector<std::string>& parsed) {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> argv;
+  for (std::string w; std::getline(in, w, '\0');) argv.push_back(w);
+  for (std::size_t i = 0; i + 1 < argv.size(); ++i)
+    if (argv[i] == "exec") {
+      for (std::size_t j = i + 1; j < argv.size(); ++j)
+        if (argv[j] == "--") return std::vector<std::string>(argv.begin() + static_cast<long>(j) + 1, argv.end());
+      break;
+    }
+  return parsed;
+}
+
 Result<int> run_exec(const ExecArgs& a) {
   auto layout = SW_TRY(lab::current_layout());
-  auto r = lab::lab_exec(layout, a.host, a.command);
+  auto r = lab::lab_exec(layout, a.host, exec_tail(a.command));
   if (!r && r.error().kind() == ErrorKind::not_found && r.error().message().find("command not found") != std::string::npos) {
     log::error(r.error().message());
     return 127;  // as a shell says it
