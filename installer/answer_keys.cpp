@@ -573,17 +573,21 @@ const KeySpec* find_key(std::string_view name) {
 
 const KeySpec* nearest_key(std::string_view name) {
   const std::string wanted = upper(name);
+  // A typo changes a few letters; beyond that a suggestion would be noise.
+  const size_t limit = std::max<size_t>(2, wanted.size() / 5);
   const KeySpec* best = nullptr;
   size_t best_distance = ~size_t{0};
   for (const auto& k : answer_keys()) {
+    // The distance is at least the difference in length: skip keys that cannot be within the
+    // limit, so that a 16 KiB "key" costs no quadratic comparison against every catalogue key.
+    const size_t gap = wanted.size() > k.name.size() ? wanted.size() - k.name.size() : k.name.size() - wanted.size();
+    if (gap > limit) continue;
     const size_t d = edit_distance(wanted, k.name);
     if (d < best_distance) {
       best_distance = d;
       best = &k;
     }
   }
-  // A typo changes a few letters; beyond that a suggestion would be noise.
-  const size_t limit = std::max<size_t>(2, wanted.size() / 5);
   return best_distance <= limit ? best : nullptr;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -96,6 +97,83 @@ bool walk_attrs(std::span<const uint8_t> b, F&& f) {
     off += NLA_ALIGN(len);
   }
   return true;
+}
+
+// ---- table and chain messages: checked before libnftnl sees them --------------------------------
+// libnftnl 1.2.4 validates each attribute with mnl_attr_validate() and, when one has the wrong size
+// ("nf_tables kernel ABI is broken"), calls exit(). So every attribute its table and chain parsers
+// validate is checked here first, with the same rules, and a message that would fail is an input
+// error instead of the end of the process. (Found by fuzz_nat_nftables.)
+enum class AttrKind { u32, u64, string, nul_string, nested, binary };
+
+bool attr_ok(AttrKind kind, std::span<const uint8_t> p) {
+  switch (kind) {
+    case AttrKind::u32: return p.size() == 4;  // libmnl: fixed sizes exactly
+    case AttrKind::u64: return p.size() == 8;
+    case AttrKind::string: return !p.empty();
+    case AttrKind::nul_string: return !p.empty() && p.back() == 0;
+    case AttrKind::nested: return p.empty() || p.size() >= sizeof(nlattr);
+    case AttrKind::binary: return true;
+  }
+  return false;
+}
+
+// Checks the attributes of b against kinds (indexed by type; types beyond it are ignored, as
+// libnftnl ignores them); nested(type, payload) checks the inside of nested ones.
+template <size_t N, class Nested>
+bool attrs_valid(std::span<const uint8_t> b, const std::array<std::optional<AttrKind>, N>& kinds, Nested&& nested) {
+  bool ok = true;
+  const bool walked = walk_attrs(b, [&](uint16_t type, std::span<const uint8_t> p) {
+    if (type >= N || !kinds[type]) return;
+    if (!attr_ok(*kinds[type], p)) ok = false;
+    else if (*kinds[type] == AttrKind::nested && !nested(type, p)) ok = false;
+  });
+  // libmnl stops at an attribute that overruns the message; so does libnftnl, without harm.
+  (void)walked;
+  return ok;
+}
+
+bool devices_valid(std::span<const uint8_t> b) {
+  std::array<std::optional<AttrKind>, NFTA_DEVICE_MAX + 1> k{};
+  k[NFTA_DEVICE_NAME] = AttrKind::nul_string;
+  return attrs_valid(b, k, [](uint16_t, std::span<const uint8_t>) { return true; });
+}
+
+bool table_attrs_valid(std::span<const uint8_t> attrs) {
+  std::array<std::optional<AttrKind>, NFTA_TABLE_MAX + 1> k{};
+  k[NFTA_TABLE_NAME] = AttrKind::string;
+  k[NFTA_TABLE_HANDLE] = AttrKind::u64;
+  k[NFTA_TABLE_FLAGS] = AttrKind::u32;
+  k[NFTA_TABLE_USE] = AttrKind::u32;
+  k[NFTA_TABLE_USERDATA] = AttrKind::binary;
+  return attrs_valid(attrs, k, [](uint16_t, std::span<const uint8_t>) { return true; });
+}
+
+bool chain_attrs_valid(std::span<const uint8_t> attrs) {
+  std::array<std::optional<AttrKind>, NFTA_CHAIN_MAX + 1> k{};
+  k[NFTA_CHAIN_NAME] = k[NFTA_CHAIN_TABLE] = k[NFTA_CHAIN_TYPE] = AttrKind::string;
+  k[NFTA_CHAIN_HOOK] = k[NFTA_CHAIN_COUNTERS] = AttrKind::nested;
+  k[NFTA_CHAIN_POLICY] = k[NFTA_CHAIN_USE] = k[NFTA_CHAIN_FLAGS] = k[NFTA_CHAIN_ID] = AttrKind::u32;
+  k[NFTA_CHAIN_HANDLE] = AttrKind::u64;
+  k[NFTA_CHAIN_USERDATA] = AttrKind::binary;
+  return attrs_valid(attrs, k, [](uint16_t type, std::span<const uint8_t> p) {
+    if (type == NFTA_CHAIN_COUNTERS) {
+      std::array<std::optional<AttrKind>, NFTA_COUNTER_MAX + 1> c{};
+      c[NFTA_COUNTER_BYTES] = c[NFTA_COUNTER_PACKETS] = AttrKind::u64;
+      return attrs_valid(p, c, [](uint16_t, std::span<const uint8_t>) { return true; });
+    }
+    std::array<std::optional<AttrKind>, NFTA_HOOK_MAX + 1> h{};
+    h[NFTA_HOOK_HOOKNUM] = h[NFTA_HOOK_PRIORITY] = AttrKind::u32;
+    h[NFTA_HOOK_DEV] = AttrKind::nul_string;
+    h[NFTA_HOOK_DEVS] = AttrKind::nested;
+    return attrs_valid(p, h, [](uint16_t, std::span<const uint8_t> d) { return devices_valid(d); });
+  });
+}
+
+std::span<const uint8_t> message_attrs(const Message& m) {
+  const size_t at = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
+  const auto* p = reinterpret_cast<const uint8_t*>(m.nlh);
+  return {p + at, m.nlh->nlmsg_len - at};
 }
 
 using Bytes = std::vector<uint8_t>;
@@ -796,6 +874,8 @@ std::string nft_family_name(unsigned family) {
 
 Result<NftTableInfo> decode_nft_table(std::span<const uint8_t> msg) {
   const Message m = SW_TRY(checked_message(msg, NFT_MSG_NEWTABLE, "nftables table"));
+  if (!table_attrs_valid(message_attrs(m)))
+    return fail(Error::input("nftables table message: an attribute has the wrong size"));
   TablePtr t(nftnl_table_alloc());
   if (!t) return fail(Error::system("nftables table: out of memory", ENOMEM));
   if (nftnl_table_nlmsg_parse(m.nlh, t.get()) < 0) return fail(Error::input("nftables table message: malformed"));
@@ -810,6 +890,8 @@ Result<NftTableInfo> decode_nft_table(std::span<const uint8_t> msg) {
 
 Result<NftChainInfo> decode_nft_chain(std::span<const uint8_t> msg) {
   const Message m = SW_TRY(checked_message(msg, NFT_MSG_NEWCHAIN, "nftables chain"));
+  if (!chain_attrs_valid(message_attrs(m)))
+    return fail(Error::input("nftables chain message: an attribute has the wrong size"));
   ChainPtr c(nftnl_chain_alloc());
   if (!c) return fail(Error::system("nftables chain: out of memory", ENOMEM));
   if (nftnl_chain_nlmsg_parse(m.nlh, c.get()) < 0) return fail(Error::input("nftables chain message: malformed"));

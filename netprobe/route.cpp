@@ -37,6 +37,9 @@ Result<std::vector<Nexthop>> decode_multipath(nl::Bytes raw) {
     else if (auto v = via(a.raw(RTA_VIA))) n.gateway = *v;
     out.push_back(std::move(n));
     off += RTNH_ALIGN(nh.rtnh_len);
+    // A last nexthop whose length is not a multiple of 4 aligns past the end: without this the
+    // unsigned `raw.size() - off` above wraps and the loop reads beyond the attribute.
+    if (off > raw.size()) break;
   }
   return out;
 }

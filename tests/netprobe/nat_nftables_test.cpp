@@ -501,5 +501,62 @@ TEST(NftDumpTest, TruncatedOrCorruptedKernelMessagesNeverCrash) {
   }
 }
 
+// Found by fuzz_nat_nftables: libnftnl's table and chain parsers call exit() ("nf_tables kernel ABI
+// is broken") on an attribute of the wrong size, so one malformed message ended the whole process.
+// Such messages are now refused as input errors before libnftnl sees them.
+std::vector<uint8_t> nft_message(uint8_t type, const std::vector<std::pair<uint16_t, std::vector<uint8_t>>>& attrs) {
+  std::vector<uint8_t> m(NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg)), 0);
+  for (const auto& [t, payload] : attrs) {
+    const uint16_t len = static_cast<uint16_t>(sizeof(nlattr) + payload.size());
+    m.push_back(static_cast<uint8_t>(len & 0xff));
+    m.push_back(static_cast<uint8_t>(len >> 8));
+    m.push_back(static_cast<uint8_t>(t & 0xff));
+    m.push_back(static_cast<uint8_t>(t >> 8));
+    m.insert(m.end(), payload.begin(), payload.end());
+    m.resize(NLMSG_ALIGN(m.size()), 0);
+  }
+  nlmsghdr h{};
+  h.nlmsg_len = static_cast<uint32_t>(m.size());
+  h.nlmsg_type = static_cast<uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | type);
+  std::memcpy(m.data(), &h, sizeof h);
+  nfgenmsg g{};
+  g.nfgen_family = NFPROTO_IPV4;
+  std::memcpy(m.data() + NLMSG_HDRLEN, &g, sizeof g);
+  return m;
+}
+
+TEST(NftDumpTest, AttributesOfTheWrongSizeAreErrorsNotExit) {
+  const std::vector<uint8_t> nat = {'n', 'a', 't', 0};
+  ASSERT_TRUE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}})));
+  auto t = decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}, {NFTA_TABLE_FLAGS, {1, 0}}}));
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().message(), "nftables table message: an attribute has the wrong size");
+  EXPECT_FALSE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, {}}})));
+  EXPECT_FALSE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}, {NFTA_TABLE_HANDLE, {1, 2, 3, 4}}})));
+
+  const std::vector<uint8_t> post = {'P', 'O', 'S', 'T', 0};
+  ASSERT_TRUE(decode_nft_chain(nft_message(NFT_MSG_NEWCHAIN, {{NFTA_CHAIN_TABLE, nat}, {NFTA_CHAIN_NAME, post}})));
+  auto c = decode_nft_chain(nft_message(NFT_MSG_NEWCHAIN, {{NFTA_CHAIN_TABLE, nat}, {NFTA_CHAIN_NAME, post},
+                                                           {NFTA_CHAIN_POLICY, {1}}}));
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message(), "nftables chain message: an attribute has the wrong size");
+  // Inside the hook: a hook number of two bytes.
+  const std::vector<uint8_t> bad_hook = {6, 0, NFTA_HOOK_HOOKNUM, 0, 4, 0, 0, 0};
+  EXPECT_FALSE(decode_nft_chain(nft_message(NFT_MSG_NEWCHAIN, {{NFTA_CHAIN_TABLE, nat}, {NFTA_CHAIN_NAME, post},
+                                                               {NFTA_CHAIN_HOOK | NLA_F_NESTED, bad_hook}})));
+  // A hook number of eight bytes: libmnl wants fixed sizes exactly (the fuzzer's second find).
+  const std::vector<uint8_t> long_hook = {12, 0, NFTA_HOOK_HOOKNUM, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  EXPECT_FALSE(decode_nft_chain(nft_message(NFT_MSG_NEWCHAIN, {{NFTA_CHAIN_TABLE, nat}, {NFTA_CHAIN_NAME, post},
+                                                               {NFTA_CHAIN_HOOK | NLA_F_NESTED, long_hook}})));
+  // Counters of 4 bytes instead of 8.
+  const std::vector<uint8_t> bad_counters = {8, 0, NFTA_COUNTER_PACKETS, 0, 1, 0, 0, 0};
+  EXPECT_FALSE(decode_nft_chain(nft_message(NFT_MSG_NEWCHAIN, {{NFTA_CHAIN_TABLE, nat}, {NFTA_CHAIN_NAME, post},
+                                                               {NFTA_CHAIN_COUNTERS | NLA_F_NESTED, bad_counters}})));
+  // And through the dump decoder: the dump is refused, the process goes on.
+  NftDump d;
+  d.tables.push_back(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}, {NFTA_TABLE_USE, {0}}}));
+  EXPECT_FALSE(decode_nft_nat_tables(d));
+}
+
 }  // namespace
 }  // namespace sw::netprobe

@@ -132,6 +132,37 @@ TEST(DecodeRoute, Multipath) {
   EXPECT_EQ(r->nexthops[1].weight, 2);
 }
 
+// Found by fuzz_netlink_route: a last nexthop of 9 bytes (not a multiple of 4) aligned the offset past
+// the end of RTA_MULTIPATH, and the unsigned remaining-bytes check wrapped: a heap read overflow.
+TEST(DecodeRoute, MultipathWithAnUnalignedLastNexthopStopsAtTheEnd) {
+  std::vector<std::byte> hops;
+  rtnexthop nh{};
+  nh.rtnh_len = sizeof nh + 1;  // 9 bytes: aligns to 12, past the 9 there are
+  nh.rtnh_ifindex = 2;
+  const auto* p = reinterpret_cast<const std::byte*>(&nh);
+  hops.insert(hops.end(), p, p + sizeof nh);
+  hops.push_back(std::byte{0});
+  const auto msg = NlBuilder(RTM_NEWROUTE)
+                       .header(rtm(AF_INET, 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_UNICAST))
+                       .attr(RTA_MULTIPATH, hops.data(), hops.size())
+                       .finish();
+  auto r = decode_route(msg);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->nexthops.size(), 1u);
+  EXPECT_EQ(r->nexthops[0].oif, 2);
+
+  // The fuzzer's own input, as it found it.
+  const unsigned char crash[] = {
+      0x50, 0x00, 0x00, 0x00, 0x18, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0xa5, 0x55, 0x00, 0x00,
+      0x02, 0x18, 0x00, 0x3f, 0x00, 0x00, 0x03, 0xfe, 0x00, 0x00, 0xff, 0xfa, 0x08, 0x00, 0x0f, 0x00,
+      0xfe, 0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0xc0, 0x00, 0x02, 0x00, 0x1a, 0x00, 0x09, 0x00,
+      0x0a, 0x00, 0x00, 0x02, 0x10, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00, 0x0a, 0x00, 0x00, 0x02,
+      0x10, 0x00, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00, 0x08, 0x00, 0x05, 0x00, 0x0a, 0x00, 0x00, 0x03};
+  const std::vector<std::byte> bytes(reinterpret_cast<const std::byte*>(crash),
+                                     reinterpret_cast<const std::byte*>(crash) + sizeof crash);
+  (void)decode_route(bytes);  // any answer but a read past the buffer (the ASan build checks)
+}
+
 TEST(RtNames, RoundTripIncludingUnnamedNumbers) {
   for (unsigned p : {0u, 2u, 3u, 4u, 16u, 42u, 77u, 186u, 255u})
     EXPECT_EQ(route_protocol_from(route_protocol_name(static_cast<std::uint8_t>(p))), p) << p;
