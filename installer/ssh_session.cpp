@@ -505,7 +505,10 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
       bool clean = usable();
       while (clean && !(out_done && err_done)) {
         auto discard = [](std::string_view) {};
-        const bool moved = drain(0, discard, out_done) | drain(SSH_EXTENDED_DATA_STDERR, discard, err_done);
+        // Both streams are drained every round (no short circuit).
+        const bool moved_out = drain(0, discard, out_done);
+        const bool moved_err = drain(SSH_EXTENDED_DATA_STDERR, discard, err_done);
+        const bool moved = moved_out || moved_err;
         if (failure) clean = false;
         else if (!moved && !(out_done && err_done) && !wait_socket(grace)) clean = false;
       }
