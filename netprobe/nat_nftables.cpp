@@ -145,6 +145,7 @@ bool table_attrs_valid(std::span<const uint8_t> attrs) {
   k[NFTA_TABLE_HANDLE] = AttrKind::u64;
   k[NFTA_TABLE_FLAGS] = AttrKind::u32;
   k[NFTA_TABLE_USE] = AttrKind::u32;
+  k[NFTA_TABLE_OWNER] = AttrKind::u32;
   k[NFTA_TABLE_USERDATA] = AttrKind::binary;
   return attrs_valid(attrs, k, [](uint16_t, std::span<const uint8_t>) { return true; });
 }

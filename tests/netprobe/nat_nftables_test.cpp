@@ -532,6 +532,7 @@ TEST(NftDumpTest, AttributesOfTheWrongSizeAreErrorsNotExit) {
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().message(), "nftables table message: an attribute has the wrong size");
   EXPECT_FALSE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, {}}})));
+  EXPECT_FALSE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}, {NFTA_TABLE_OWNER, {1, 0}}})));
   EXPECT_FALSE(decode_nft_table(nft_message(NFT_MSG_NEWTABLE, {{NFTA_TABLE_NAME, nat}, {NFTA_TABLE_HANDLE, {1, 2, 3, 4}}})));
 
   const std::vector<uint8_t> post = {'P', 'O', 'S', 'T', 0};
