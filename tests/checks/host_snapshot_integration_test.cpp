@@ -293,7 +293,12 @@ TEST_F(HostSnapshotIntegration, NamespacesVanishingMidSnapshot) {
       if (v->error.empty()) {
         EXPECT_EQ(v->net.links.size(), 1u) << n;  // lo
       } else {
-        EXPECT_EQ(v->error, "namespace " + n + " vanished while being read");
+        // Listed after `ip netns del` unmounted it but before it unlinked the file, the entry is a
+        // plain file: then it is reported as such, which is as true.
+        const std::string leftover = "/run/netns/" + n + " is not a network namespace (a leftover that is no longer mounted?)";
+        EXPECT_TRUE(v->error == "namespace " + n + " vanished while being read" ||
+                    v->error.find(leftover) != std::string::npos)
+            << v->error;
         errors.insert(v->error);
       }
     }
