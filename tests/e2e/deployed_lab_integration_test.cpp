@@ -107,6 +107,8 @@ TEST_F(DeployedLabE2E, DeployCompletesAndTheFloatingIpAnswersFromOutside) {
   std::printf("[ timing ] floating IP answered from outside %.1f s after deploy returned\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   EXPECT_EQ(ping.status, 0) << ping.out;
+  // The fabric's external gateway on the network host's br-ex answers from outside too.
+  EXPECT_EQ(sh(lab_cmd("lab exec outside -- ping -c1 -W3 172.16.13.1")).status, 0);
   // "ssh" to test0 through its floating IP from outside: the instance's listener on port 22 answers.
   const auto tcp = sh(lab_cmd("lab exec outside -- " + bin() + " netns tcp /proc/self/ns/net 172.16.13.3:22 --timeout 3"));
   EXPECT_EQ(tcp.status, 0) << tcp.out << tcp.err;
