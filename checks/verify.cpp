@@ -195,32 +195,41 @@ Result<CloudObservation> CloudObservation::take(const VerifyOptions& o) {
 
   // The topology comes from Neutron's API (a second or two: Keystone's password check, then a
   // dozen listings) while the hosts are being snapshotted.
-  const auto read_topology = [&o]() -> Result<std::pair<installer::Topology, std::string>> {
-    if (!o.topology_file.empty()) return std::pair{SW_TRY(installer::read_topology_file(o.topology_file)), o.topology_file};
-    installer::Credentials creds;
-    if (!o.keystonerc.empty()) {
-      creds = SW_TRY(installer::read_keystonerc(o.keystonerc));
-    } else if (std::getenv("OS_AUTH_URL")) {
-      creds = SW_TRY(installer::credentials_from_environment());
-    } else if (::access("/root/keystonerc_admin", R_OK) == 0) {
-      creds = SW_TRY(installer::read_keystonerc("/root/keystonerc_admin"));
-    } else {
-      return fail(Error::input("verify: no topology: give --topology FILE, or Neutron's credentials as OS_* variables "
-                               "(source keystonerc_admin) or --keystonerc FILE"));
+  // Credentials are resolved first (no network): their errors, like a topology file's, come before
+  // any host is contacted.
+  const auto credentials = [&o]() -> Result<installer::Credentials> {
+    if (!o.os_vars.empty()) {
+      // --os-* options over the OS_* environment, as the openstack CLI does.
+      std::map<std::string, std::string> vars;
+      for (const char* k : {"OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME", "OS_TENANT_NAME",
+                            "OS_USER_DOMAIN_NAME", "OS_PROJECT_DOMAIN_NAME", "OS_USER_DOMAIN_ID",
+                            "OS_PROJECT_DOMAIN_ID", "OS_REGION_NAME", "OS_INTERFACE", "OS_CACERT",
+                            "OS_IDENTITY_API_VERSION"})
+        if (const char* v = std::getenv(k)) vars[k] = v;
+      for (const auto& [k, v] : o.os_vars) vars[k] = v;
+      return installer::credentials_from_vars(vars, "--os-* options");
     }
-    auto http = SW_TRY(installer::CurlHttpClient::create());
-    auto ks = SW_TRY(installer::KeystoneClient::login(*http, creds));
-    auto nc = SW_TRY(installer::NeutronClient::from_keystone(ks));
-    return std::pair{SW_TRY(installer::read_topology_from_api(nc)), "Neutron API (" + creds.auth_url + ")"};
+    if (!o.keystonerc.empty()) return installer::read_keystonerc(o.keystonerc);
+    if (std::getenv("OS_AUTH_URL")) return installer::credentials_from_environment();
+    if (::access("/root/keystonerc_admin", R_OK) == 0) return installer::read_keystonerc("/root/keystonerc_admin");
+    return fail(Error::input("verify: no topology: give --topology FILE, or Neutron's credentials as OS_* variables "
+                             "(source keystonerc_admin), --os-* options or --keystonerc FILE"));
   };
-  // A topology file is read first, so that its errors come before any host is contacted.
-  std::optional<Result<std::pair<installer::Topology, std::string>>> topo_now;
-  std::future<Result<std::pair<installer::Topology, std::string>>> topo_later;
+  using TopologyRead = Result<std::pair<installer::Topology, std::string>>;
+  std::optional<TopologyRead> topo_now;
+  std::future<TopologyRead> topo_later;
   if (!o.topology_file.empty()) {
-    topo_now = read_topology();
-    if (!*topo_now) return fail(std::move(topo_now->error()));
+    auto t = installer::read_topology_file(o.topology_file);
+    if (!t) return fail(std::move(t.error()));
+    topo_now = std::pair{std::move(*t), o.topology_file};
   } else {
-    topo_later = std::async(std::launch::async, read_topology);
+    const installer::Credentials creds = SW_TRY(credentials());
+    topo_later = std::async(std::launch::async, [creds]() -> TopologyRead {
+      auto http = SW_TRY(installer::CurlHttpClient::create());
+      auto ks = SW_TRY(installer::KeystoneClient::login(*http, creds));
+      auto nc = SW_TRY(installer::NeutronClient::from_keystone(ks));
+      return std::pair{SW_TRY(installer::read_topology_from_api(nc)), "Neutron API (" + creds.auth_url + ")"};
+    });
   }
   Expected expected = SW_TRY(make_expected(answers, nullptr));
 

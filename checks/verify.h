@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct VerifyOptions {
   std::string answer_file;     ///< required
   std::string topology_file;   ///< "" = read the topology from Neutron's API
   std::string keystonerc;      ///< "" = the OS_* environment, else /root/keystonerc_admin
+  /// --os-* options as OS_* names: they override the environment's (and win over keystonerc defaults).
+  std::map<std::string, std::string> os_vars;
   bool reachability = true;
   int tcp_port = 22;
   std::chrono::milliseconds probe_timeout{1000};  ///< each probe

@@ -17,6 +17,7 @@
 #include "checks/verify.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/os_options.h"
 
 namespace sw::cli {
 namespace {
@@ -56,6 +57,7 @@ void add_trace_command(CLI::App& app) {
   cmd->add_option("--answer-file", a->o.answer_file, "The packstack answer file of the cloud")->required();
   cmd->add_option("--topology", a->o.topology_file,
                   "Expected topology as JSON (default: read from Neutron's API with OS_* or --keystonerc)");
+  add_os_options(*cmd, a->o.os_vars);
   cmd->add_option("--keystonerc", a->o.keystonerc,
                   "keystonerc with Neutron's credentials (default: OS_* environment, else /root/keystonerc_admin)");
   cmd->add_flag("--json", a->json, "Print the hops as JSON");

@@ -19,6 +19,7 @@
 #include "checks/verify.h"
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/os_options.h"
 #include "common/strings.h"
 #include "installer/setup_log.h"
 
@@ -87,6 +88,7 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--topology", a->o.topology_file,
                   "Expected topology as JSON (default: read from Neutron's API with OS_* or --keystonerc)");
   cmd->add_option("--keystonerc", a->o.keystonerc, "keystonerc with Neutron's credentials (default: OS_* environment, else /root/keystonerc_admin)");
+  add_os_options(*cmd, a->o.os_vars);
   cmd->add_option("--format", a->format, "Report format")->check(CLI::IsMember({"text", "json", "junit"}))->default_val("text");
   cmd->add_option("-o,--output", a->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--junit-file", a->junit_file, "Also write a JUnit report to FILE");

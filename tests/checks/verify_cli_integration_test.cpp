@@ -252,6 +252,19 @@ TEST_F(VerifyCli, BadTimeout) {
   EXPECT_EQ(contacts(), 0u);
 }
 
+TEST_F(VerifyCli, OsOptionsAreCheckedBeforeAnyHostAndNeverPrinted) {
+  const std::string a = "--answer-file " + shq(answers());
+  const auto r = verify(a + " --os-auth-url ftp://keystone --os-username admin --os-password 'pw-canary-7' "
+                            "--os-project-name admin");
+  expect_input_error(r, "--os-* options: OS_AUTH_URL 'ftp://keystone' is not an http(s) URL");
+  EXPECT_EQ(r.err.find("pw-canary-7"), std::string::npos);
+  EXPECT_EQ(r.out.find("pw-canary-7"), std::string::npos);
+  // Without a password (and none in the environment) it names what is missing.
+  expect_input_error(verify(a + " --os-auth-url http://127.0.0.1:9/v3 --os-username admin --os-project-name admin"),
+                     "OS_PASSWORD");
+  EXPECT_EQ(contacts(), 0u);
+}
+
 // ---------------------------------------------------------------- __probe
 
 CmdResult probe(const std::string& stdin_text, const std::string& dir, TempNetns& ns,
