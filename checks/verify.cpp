@@ -92,7 +92,7 @@ Result<const std::string*> self_bytes() {
     if (b) bytes = std::move(*b);
     else error = b.error().message();
   });
-  if (!error.empty()) return fail(Error::system("stackwire's own binary: " + error));
+  if (!error.empty()) return fail(Error::os("stackwire's own binary: " + error));
   return &bytes;
 }
 

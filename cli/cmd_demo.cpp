@@ -42,7 +42,7 @@ Result<std::string> binary_for_hosts(const lab::LabLayout& l) {
       std::error_code ec;
       fs::create_directories(dst.parent_path(), ec);
       fs::copy_file(self, dst, fs::copy_options::overwrite_existing, ec);
-      if (ec) return fail(Error::system("copy " + self + " to " + dst.string() + ": " + ec.message()));
+      if (ec) return fail(Error::os("copy " + self + " to " + dst.string() + ": " + ec.message()));
       return dst.string();
     }
   return self;

@@ -35,7 +35,8 @@ class Error {
   static Error from_errno(int err, std::string_view what);
   static Error input(std::string message) { return {ErrorKind::input, std::move(message)}; }
   static Error not_found(std::string message) { return {ErrorKind::not_found, std::move(message)}; }
-  static Error system(std::string message, int err = 0) { return {ErrorKind::system, std::move(message), err}; }
+  // An operating-system or environment failure (named os, not system, so no reader takes it for system(3)).
+  static Error os(std::string message, int err = 0) { return {ErrorKind::system, std::move(message), err}; }
   static Error timeout(std::string message) { return {ErrorKind::timeout, std::move(message), ETIMEDOUT}; }
   static Error failed(std::string message) { return {ErrorKind::failed, std::move(message)}; }
 

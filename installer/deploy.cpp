@@ -271,7 +271,7 @@ Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
 
   const auto facts_of = [&](const std::string& host) -> Result<const HostFacts*> {
     auto it = facts.find(host);
-    if (it == facts.end()) return fail(Error::system("host " + host + ": no facts were discovered"));
+    if (it == facts.end()) return fail(Error::os("host " + host + ": no facts were discovered"));
     return &it->second;
   };
 

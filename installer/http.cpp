@@ -116,12 +116,12 @@ Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::create(HttpOptions optio
   static std::once_flag once;
   static CURLcode global = CURLE_OK;
   std::call_once(once, [] { global = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (global != CURLE_OK) return fail(Error::system(std::string("libcurl: ") + curl_easy_strerror(global)));
+  if (global != CURLE_OK) return fail(Error::os(std::string("libcurl: ") + curl_easy_strerror(global)));
 
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->easy.reset(curl_easy_init());
-  if (!impl->easy) return fail(Error::system("libcurl: cannot create a handle"));
+  if (!impl->easy) return fail(Error::os("libcurl: cannot create a handle"));
   if (!impl->options.netns.empty()) {
     std::string path = impl->options.netns;
     if (path.find('/') == std::string::npos) path = "/run/netns/" + path;
@@ -148,8 +148,8 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& req) {
     return l != nullptr;
   };
   for (const auto& [k, v] : req.headers)
-    if (!add_header(k + ": " + v)) return fail(Error::system(req.describe() + ": out of memory"));
-  if (!add_header("Expect:")) return fail(Error::system(req.describe() + ": out of memory"));
+    if (!add_header(k + ": " + v)) return fail(Error::os(req.describe() + ": out of memory"));
+  if (!add_header("Expect:")) return fail(Error::os(req.describe() + ": out of memory"));
 
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
@@ -195,7 +195,7 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& req) {
     if (rc == CURLE_OPERATION_TIMEDOUT)
       return fail(Error::timeout(msg + " (connect timeout " + seconds_text(o.connect_timeout) + ", total " +
                                  seconds_text(o.total_timeout) + ")"));
-    return fail(Error::system(msg));
+    return fail(Error::os(msg));
   }
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

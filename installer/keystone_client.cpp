@@ -251,7 +251,7 @@ std::string identity_v3_url(std::string_view auth_url) {
 
 Result<Token> decode_token(std::string subject_token, const json& body) {
   if (!body.is_object() || !body.contains("token") || !body["token"].is_object())
-    return fail(Error::system("Keystone token response has no 'token' object"));
+    return fail(Error::os("Keystone token response has no 'token' object"));
   const json& t = body["token"];
   Token tok;
   tok.id = std::move(subject_token);
@@ -331,10 +331,10 @@ Result<KeystoneClient> KeystoneClient::login(HttpClient& http, const Credentials
     return fail(std::move(api_error(req, resp).context("Keystone login as '" + creds.username + "' (project '" +
                                                        creds.project_name + "')")));
   std::string subject = resp.header("X-Subject-Token");
-  if (subject.empty()) return fail(Error::system(req.describe() + ": no X-Subject-Token in the response"));
+  if (subject.empty()) return fail(Error::os(req.describe() + ": no X-Subject-Token in the response"));
   sw::log::add_secret(subject);
   json j = json::parse(resp.body, nullptr, false);
-  if (j.is_discarded()) return fail(Error::system(req.describe() + ": response is not JSON"));
+  if (j.is_discarded()) return fail(Error::os(req.describe() + ": response is not JSON"));
   Token tok = SW_TRY(decode_token(std::move(subject), j));
   sw::log::debug("Keystone: logged in as '" + creds.username + "' to project '" + tok.project_name + "' (" +
                  std::to_string(tok.catalog.size()) + " endpoints)");

@@ -49,7 +49,7 @@ Result<void> ssh_library_init() {
   static std::once_flag once;
   static int rc = 0;
   std::call_once(once, [] { rc = libssh2_init(0); });
-  if (rc != 0) return fail(Error::system("libssh2_init failed (crypto backend did not initialise)"));
+  if (rc != 0) return fail(Error::os("libssh2_init failed (crypto backend did not initialise)"));
   return {};
 }
 
@@ -185,9 +185,9 @@ Result<KnownHosts> KnownHosts::parse(std::string_view text, std::string_view sou
   SW_TRY_VOID(ssh_library_init());
   KnownHosts kh;
   kh.session_.reset(libssh2_session_init());
-  if (!kh.session_) return fail(Error::system("known_hosts " + std::string(source) + ": out of memory"));
+  if (!kh.session_) return fail(Error::os("known_hosts " + std::string(source) + ": out of memory"));
   kh.hosts_.reset(libssh2_knownhost_init(kh.session_.get()));
-  if (!kh.hosts_) return fail(Error::system("known_hosts " + std::string(source) + ": out of memory"));
+  if (!kh.hosts_) return fail(Error::os("known_hosts " + std::string(source) + ": out of memory"));
 
   for (std::string_view raw : split(text, '\n')) {
     const std::string_view line = trim(raw);
@@ -266,7 +266,7 @@ Result<HostKeyCheck> KnownHosts::check(std::string_view host, int port, std::spa
       }
       return out;
     default:
-      return fail(Error::system("known_hosts lookup failed"));
+      return fail(Error::os("known_hosts lookup failed"));
   }
 }
 
@@ -318,7 +318,7 @@ Result<void> KnownHosts::append(const std::string& path, std::string_view line) 
   }
   const ssize_t n = ::write(fd.get(), text.data(), text.size());
   if (n < 0) return fail_errno(errno, "known_hosts " + path);
-  if (size_t(n) != text.size()) return fail(Error::system("known_hosts " + path + ": short write"));
+  if (size_t(n) != text.size()) return fail(Error::os("known_hosts " + path + ": short write"));
   if (::fsync(fd.get()) != 0) return fail_errno(errno, "known_hosts " + path);
   return {};
 }

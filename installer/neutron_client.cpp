@@ -395,7 +395,7 @@ Result<Ensured<SecurityGroupRule>> NeutronClient::create_security_group_rule(std
   if (resp.status < 200 || resp.status > 299) return fail(api_error(req, resp));
   json j = json::parse(resp.body, nullptr, false);
   if (j.is_discarded() || !j.contains("security_group_rule"))
-    return fail(Error::system(req.describe() + ": response has no security_group_rule"));
+    return fail(Error::os(req.describe() + ": response has no security_group_rule"));
   return Ensured<SecurityGroupRule>{decode_security_group_rule(j["security_group_rule"]), Action::created};
 }
 

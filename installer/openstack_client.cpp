@@ -52,7 +52,7 @@ Result<json> ApiSession::call(std::string_view method, std::string_view path, co
   if (resp.body.empty()) return json(nullptr);
   json j = json::parse(resp.body, nullptr, false);
   if (j.is_discarded())
-    return fail(Error::system(req.describe() + ": " + std::to_string(resp.status) + ": response is not JSON: " +
+    return fail(Error::os(req.describe() + ": " + std::to_string(resp.status) + ": response is not JSON: " +
                               sw::log::mask(resp.body.substr(0, 120))));
   return j;
 }
@@ -126,7 +126,7 @@ Error api_error(const HttpRequest& req, const HttpResponse& resp) {
   if (s == 401 || s == 403) return Error(ErrorKind::permission, msg);
   if (s == 404) return Error::not_found(msg);
   if (s == 408 || s == 504) return Error::timeout(msg);
-  if (s >= 500) return Error::system(msg);
+  if (s >= 500) return Error::os(msg);
   return Error::failed(msg);
 }
 

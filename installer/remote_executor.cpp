@@ -6,7 +6,7 @@ namespace sw::installer {
 
 Result<ExecResult> RemoteExecutor::execute(const Manifest& m) {
   auto it = runners_.find(m.host);
-  if (it == runners_.end()) return fail(Error::system("host " + m.host + ": no connection was set up for it"));
+  if (it == runners_.end()) return fail(Error::os("host " + m.host + ": no connection was set up for it"));
   HostRunner& r = *it->second;
   const std::string path = std::string(kRemoteManifestDir) + "/" + m.file_name();
   SW_TRY_VOID(r.upload(path, m.render(), {.mode = 0700}));

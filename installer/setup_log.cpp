@@ -63,7 +63,7 @@ Result<std::string> make_log_dir(const std::string& base) {
     }
     if (errno != EEXIST) return fail_errno(errno, "mkdir " + dir);
   }
-  return fail(Error::system("cannot create a unique log directory under " + base));
+  return fail(Error::os("cannot create a unique log directory under " + base));
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view content, unsigned mode) {

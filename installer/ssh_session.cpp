@@ -142,8 +142,8 @@ Error SshSession::ssh_error(const std::string& prefix, int rc) {
   if (rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT) return Error::timeout(prefix + ": " + why);
   if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND ||
       rc == LIBSSH2_ERROR_SOCKET_NONE)
-    return Error::system(prefix + ": connection lost (" + why + ")");
-  return Error::system(prefix + ": " + why);
+    return Error::os(prefix + ": connection lost (" + why + ")");
+  return Error::os(prefix + ": " + why);
 }
 
 Result<void> SshSession::wait_socket(Clock::time_point deadline, milliseconds cap) {
@@ -210,7 +210,7 @@ Result<void> SshSession::open_socket(const SshTarget& target, Clock::time_point 
     sock_ = std::move(fd);
     return {};
   }
-  return fail(Error::system("host " + label_ + ": " + where + ": " + last));
+  return fail(Error::os("host " + label_ + ": " + where + ": " + last));
 }
 
 Result<void> SshSession::handshake(Clock::time_point deadline, milliseconds budget) {
@@ -332,7 +332,7 @@ Result<SshSession> SshSession::connect(const SshTarget& target, const SshOptions
   ::setsockopt(s.sock_.get(), IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 
   s.session_.reset(libssh2_session_init());
-  if (!s.session_) return fail(Error::system("host " + s.label_ + ": ssh: out of memory"));
+  if (!s.session_) return fail(Error::os("host " + s.label_ + ": ssh: out of memory"));
   libssh2_session_set_blocking(s.session_.get(), 0);
 
   // Ask for the key type known_hosts records for this host (as OpenSSH does); otherwise libssh2
@@ -417,7 +417,7 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
                                               const std::string& prefix, bool kill_on_timeout) {
   const auto start = Clock::now();
   const auto deadline = start + options.timeout;
-  if (!usable()) return fail(Error::system(prefix + ": the ssh session is closed after an earlier failure"));
+  if (!usable()) return fail(Error::os(prefix + ": the ssh session is closed after an earlier failure"));
   if (command.find('\0') != std::string::npos) return fail(Error::input(prefix + ": contains a NUL byte"));
   auto timed_out = [&] {
     return Error::timeout(prefix + ": timed out after " + seconds_text(options.timeout));

@@ -26,12 +26,12 @@ Result<void> RtnlSocket::add_address(const std::string& link, const std::string&
     return fail(Error::input("address '" + ip + "/" + std::to_string(prefix_len) + "': not an IPv4 prefix"));
   const int index = SW_TRY(ifindex(link));
   std::unique_ptr<rtnl_addr, AddrDeleter> addr(rtnl_addr_alloc());
-  if (!addr) return fail(Error::system("rtnl_addr_alloc failed"));
+  if (!addr) return fail(Error::os("rtnl_addr_alloc failed"));
   std::unique_ptr<nl_addr, NlAddrDeleter> local(nl_addr_build(AF_INET, &a, sizeof a));
   const uint32_t host_mask = prefix_len == 32 ? 0 : (0xffffffffu >> prefix_len);
   in_addr b{htonl(ntohl(a.s_addr) | host_mask)};
   std::unique_ptr<nl_addr, NlAddrDeleter> bcast(nl_addr_build(AF_INET, &b, sizeof b));
-  if (!local || !bcast) return fail(Error::system("nl_addr_build failed"));
+  if (!local || !bcast) return fail(Error::os("nl_addr_build failed"));
   nl_addr_set_prefixlen(local.get(), prefix_len);
   rtnl_addr_set_ifindex(addr.get(), index);
   rtnl_addr_set_family(addr.get(), AF_INET);

@@ -27,7 +27,7 @@ Result<void> mkdir_like(const std::filesystem::path& dir, const std::filesystem:
 Result<void> mkdirs(const std::filesystem::path& dir, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Error::system("mkdir -p " + dir.string() + ": " + ec.message(), ec.value()));
+  if (ec) return fail(Error::os("mkdir -p " + dir.string() + ": " + ec.message(), ec.value()));
   if (::chmod(dir.c_str(), mode) != 0) return fail_errno(errno, "chmod " + dir.string());
   return {};
 }

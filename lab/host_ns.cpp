@@ -175,7 +175,7 @@ Result<ProcStat> create_host_namespaces(int netns_fd, const HostFsPlan& plan, st
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     if (n != sizeof m) {
-      error = Error::system(who + ": short message from namespace builder");
+      error = Error::os(who + ": short message from namespace builder");
       break;
     }
     if (m.kind == Msg::init_pid) init_pid = m.pid;
@@ -186,13 +186,13 @@ Result<ProcStat> create_host_namespaces(int netns_fd, const HostFsPlan& plan, st
   int status = 0;
   while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!error && !(init_pid && ready)) error = Error::system(who + ": namespace builder exited early");
+  if (!error && !(init_pid && ready)) error = Error::os(who + ": namespace builder exited early");
   if (error) {
     if (init_pid > 0) ::kill(init_pid, SIGKILL);
     return fail(std::move(*error));
   }
   auto st = read_proc_stat(init_pid);
-  if (!st) return fail(Error::system(who + ": init " + std::to_string(init_pid) + " vanished"));
+  if (!st) return fail(Error::os(who + ": init " + std::to_string(init_pid) + " vanished"));
   return *st;
 }
 

@@ -91,7 +91,7 @@ Result<UniqueFd> lock_labs(const LabLayout& layout, bool create_parent) {
   if (create_parent) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
-    if (ec) return fail(Error::system("mkdir -p " + parent.string() + ": " + ec.message(), ec.value()));
+    if (ec) return fail(Error::os("mkdir -p " + parent.string() + ": " + ec.message(), ec.value()));
   }
   UniqueFd fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) {
@@ -256,7 +256,7 @@ Result<std::pair<int, int>> stop_lab_processes(const LabLayout& layout) {
   if (left.empty()) return std::pair{terminated, killed};
   std::string pids;
   for (const auto& p : left) pids += " " + std::to_string(p.stat.pid) + "(" + p.stat.comm + ")";
-  return fail(Error::system("lab down: processes survive SIGKILL:" + pids));
+  return fail(Error::os("lab down: processes survive SIGKILL:" + pids));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,13 +601,13 @@ Result<DownReport> down_locked(const LabLayout& want, bool keep_root = false) {
   if (path_exists(layout.state_dir)) {
     std::error_code ec;
     if (still_mounted) {
-      note(fail(Error::system("lab down: mounts remain under " + layout.state_dir.string() + "; files kept")));
+      note(fail(Error::os("lab down: mounts remain under " + layout.state_dir.string() + "; files kept")));
     } else if (!path_exists(layout.marker_file()) && !std::filesystem::is_empty(layout.state_dir, ec)) {
       note(fail(Error::input("lab down: " + layout.state_dir.string() +
                              " is not a stackwire lab state directory (no .stackwire-lab); not removing it")));
     } else {
       std::filesystem::remove_all(layout.state_dir, ec);
-      if (ec) note(fail(Error::system("remove " + layout.state_dir.string() + ": " + ec.message(), ec.value())));
+      if (ec) note(fail(Error::os("remove " + layout.state_dir.string() + ": " + ec.message(), ec.value())));
       else rep.files_removed = true;
     }
   }

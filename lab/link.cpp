@@ -37,7 +37,7 @@ Result<int> RtnlSocket::ifindex(const std::string& name) {
 
 Result<void> RtnlSocket::add_bridge(const std::string& name) {
   LinkPtr link(rtnl_link_alloc());
-  if (!link) return fail(Error::system("rtnl_link_alloc failed"));
+  if (!link) return fail(Error::os("rtnl_link_alloc failed"));
   rtnl_link_set_name(link.get(), name.c_str());
   if (int rc = rtnl_link_set_type(link.get(), "bridge"); rc < 0) return fail(nl_error(rc, "bridge '" + name + "'"));
   rtnl_link_set_flags(link.get(), IFF_UP);
@@ -49,7 +49,7 @@ Result<void> RtnlSocket::add_bridge(const std::string& name) {
 Result<void> RtnlSocket::add_veth(const std::string& name, int master_ifindex, const std::string& peer_name,
                                   int peer_netns_fd) {
   LinkPtr link(rtnl_link_veth_alloc());
-  if (!link) return fail(Error::system("rtnl_link_veth_alloc failed"));
+  if (!link) return fail(Error::os("rtnl_link_veth_alloc failed"));
   rtnl_link_set_name(link.get(), name.c_str());
   if (master_ifindex > 0) rtnl_link_set_master(link.get(), master_ifindex);
   rtnl_link_set_flags(link.get(), IFF_UP);
@@ -68,7 +68,7 @@ Result<void> RtnlSocket::set_up(const std::string& name) {
     return fail(nl_error(rc, "link '" + name + "'"));
   LinkPtr orig(raw);
   LinkPtr change(rtnl_link_alloc());
-  if (!change) return fail(Error::system("rtnl_link_alloc failed"));
+  if (!change) return fail(Error::os("rtnl_link_alloc failed"));
   rtnl_link_set_flags(change.get(), IFF_UP);
   if (int rc = rtnl_link_change(sock_.get(), orig.get(), change.get(), 0); rc < 0)
     return fail(nl_error(rc, "set link '" + name + "' up"));

@@ -117,7 +117,7 @@ Result<int> unmount_below(const std::filesystem::path& dir) {
       else if (errno != EINVAL && errno != ENOENT) return fail_errno(errno, "umount " + t);
     }
   }
-  return fail(Error::system("mounts below " + dir.string() + " keep coming back"));
+  return fail(Error::os("mounts below " + dir.string() + " keep coming back"));
 }
 
 }  // namespace sw::lab

@@ -22,7 +22,7 @@ Error nl_error(int nl_err, const std::string& what) {
 
 Result<RtnlSocket> RtnlSocket::open() {
   std::unique_ptr<nl_sock, Deleter> s(nl_socket_alloc());
-  if (!s) return fail(Error::system("nl_socket_alloc failed"));
+  if (!s) return fail(Error::os("nl_socket_alloc failed"));
   if (int rc = nl_connect(s.get(), NETLINK_ROUTE); rc < 0) return fail(nl_error(rc, "connect route netlink"));
   return RtnlSocket(std::move(s));
 }

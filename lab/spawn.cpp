@@ -180,7 +180,7 @@ Result<pid_t> read_report(int fd, const std::string& what) {
   ssize_t n;
   while ((n = ::read(fd, &r, sizeof r)) < 0 && errno == EINTR) {
   }
-  if (n != static_cast<ssize_t>(sizeof r)) return fail(Error::system(what + ": helper died before starting it"));
+  if (n != static_cast<ssize_t>(sizeof r)) return fail(Error::os(what + ": helper died before starting it"));
   switch (r.stage) {
     case Report::started:
       return r.pid;
@@ -192,7 +192,7 @@ Result<pid_t> read_report(int fd, const std::string& what) {
     case Report::fork_failed:
       return fail(Error::from_errno(r.err, what + ": " + r.what));
   }
-  return fail(Error::system(what + ": bad report from helper"));
+  return fail(Error::os(what + ": bad report from helper"));
 }
 
 int wait_status(pid_t pid) {

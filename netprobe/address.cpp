@@ -18,9 +18,9 @@ namespace sw::netprobe {
 Result<Address> decode_address(std::span<const std::byte> message) {
   const nl::Message m = SW_TRY(nl::single(message));
   if (m.type != RTM_NEWADDR)
-    return fail(Error::system("decode_address: message type " + std::to_string(m.type) + " is not RTM_NEWADDR"));
+    return fail(Error::os("decode_address: message type " + std::to_string(m.type) + " is not RTM_NEWADDR"));
   const auto ifa = nl::header<ifaddrmsg>(m.payload);
-  if (!ifa) return fail(Error::system("decode_address: message shorter than ifaddrmsg"));
+  if (!ifa) return fail(Error::os("decode_address: message shorter than ifaddrmsg"));
   const nl::Attrs a = SW_TRY(nl::Attrs::after_header(m.payload, sizeof(ifaddrmsg)));
 
   Address out;
@@ -34,9 +34,9 @@ Result<Address> decode_address(std::span<const std::byte> message) {
   auto address = a.ip(IFA_ADDRESS);
   if (!local) local = address;
   if (!address) address = local;
-  if (!local) return fail(Error::system("decode_address: ifindex " + std::to_string(out.ifindex) + " address without IFA_LOCAL/IFA_ADDRESS"));
+  if (!local) return fail(Error::os("decode_address: ifindex " + std::to_string(out.ifindex) + " address without IFA_LOCAL/IFA_ADDRESS"));
   if (local->family != ifa->ifa_family)
-    return fail(Error::system("decode_address: address family " + std::to_string(local->family) +
+    return fail(Error::os("decode_address: address family " + std::to_string(local->family) +
                               " does not match ifa_family " + std::to_string(ifa->ifa_family)));
   out.local = *local;
   if (*address != *local) out.peer = *address;

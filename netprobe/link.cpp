@@ -68,9 +68,9 @@ bool Link::lower_up() const { return flags & kIffLowerUp; }
 Result<Link> decode_link(std::span<const std::byte> message) {
   const nl::Message m = SW_TRY(nl::single(message));
   if (m.type != RTM_NEWLINK)
-    return fail(Error::system("decode_link: message type " + std::to_string(m.type) + " is not RTM_NEWLINK"));
+    return fail(Error::os("decode_link: message type " + std::to_string(m.type) + " is not RTM_NEWLINK"));
   const auto ifi = nl::header<ifinfomsg>(m.payload);
-  if (!ifi) return fail(Error::system("decode_link: message shorter than ifinfomsg"));
+  if (!ifi) return fail(Error::os("decode_link: message shorter than ifinfomsg"));
   const nl::Attrs a = SW_TRY(nl::Attrs::after_header(m.payload, sizeof(ifinfomsg)));
 
   Link l;
@@ -78,7 +78,7 @@ Result<Link> decode_link(std::span<const std::byte> message) {
   l.link_type = ifi->ifi_type;
   l.flags = ifi->ifi_flags;
   l.name = a.str(IFLA_IFNAME).value_or("");
-  if (l.name.empty()) return fail(Error::system("decode_link: link " + std::to_string(l.ifindex) + " has no IFLA_IFNAME"));
+  if (l.name.empty()) return fail(Error::os("decode_link: link " + std::to_string(l.ifindex) + " has no IFLA_IFNAME"));
   l.mtu = a.u32(IFLA_MTU).value_or(0);
   l.txqlen = a.u32(IFLA_TXQLEN);
   l.operstate = a.u8(IFLA_OPERSTATE).value_or(IF_OPER_UNKNOWN);

@@ -878,7 +878,7 @@ Result<NftTableInfo> decode_nft_table(std::span<const uint8_t> msg) {
   if (!table_attrs_valid(message_attrs(m)))
     return fail(Error::input("nftables table message: an attribute has the wrong size"));
   TablePtr t(nftnl_table_alloc());
-  if (!t) return fail(Error::system("nftables table: out of memory", ENOMEM));
+  if (!t) return fail(Error::os("nftables table: out of memory", ENOMEM));
   if (nftnl_table_nlmsg_parse(m.nlh, t.get()) < 0) return fail(Error::input("nftables table message: malformed"));
   NftTableInfo info;
   if (const char* n = nftnl_table_get_str(t.get(), NFTNL_TABLE_NAME)) info.name = n;
@@ -894,7 +894,7 @@ Result<NftChainInfo> decode_nft_chain(std::span<const uint8_t> msg) {
   if (!chain_attrs_valid(message_attrs(m)))
     return fail(Error::input("nftables chain message: an attribute has the wrong size"));
   ChainPtr c(nftnl_chain_alloc());
-  if (!c) return fail(Error::system("nftables chain: out of memory", ENOMEM));
+  if (!c) return fail(Error::os("nftables chain: out of memory", ENOMEM));
   if (nftnl_chain_nlmsg_parse(m.nlh, c.get()) < 0) return fail(Error::input("nftables chain message: malformed"));
   NftChainInfo info;
   const unsigned family = nftnl_chain_get_u32(c.get(), NFTNL_CHAIN_FAMILY);
@@ -1098,14 +1098,14 @@ class NftSocket {
 
 Result<uint32_t> generation(NftSocket& s) {
   auto msgs = SW_TRY(s.request(NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, NFT_MSG_NEWGEN, [](nlmsghdr*) {}));
-  if (msgs.empty()) return fail(Error::system("nftables: no generation in the kernel's answer"));
+  if (msgs.empty()) return fail(Error::os("nftables: no generation in the kernel's answer"));
   GenPtr gen(nftnl_gen_alloc());
-  if (!gen) return fail(Error::system("nftables: out of memory", ENOMEM));
+  if (!gen) return fail(Error::os("nftables: out of memory", ENOMEM));
   auto& msg = msgs.front();
   std::vector<uint32_t> aligned((msg.size() + 3) / 4 + 1, 0);
   std::memcpy(aligned.data(), msg.data(), msg.size());
   if (nftnl_gen_nlmsg_parse(reinterpret_cast<const nlmsghdr*>(aligned.data()), gen.get()) < 0)
-    return fail(Error::system("nftables: malformed generation message"));
+    return fail(Error::os("nftables: malformed generation message"));
   return nftnl_gen_get_u32(gen.get(), NFTNL_GEN_ID);
 }
 

@@ -17,9 +17,9 @@ namespace sw::netprobe {
 Result<Neighbour> decode_neighbour(std::span<const std::byte> message) {
   const nl::Message m = SW_TRY(nl::single(message));
   if (m.type != RTM_NEWNEIGH)
-    return fail(Error::system("decode_neighbour: message type " + std::to_string(m.type) + " is not RTM_NEWNEIGH"));
+    return fail(Error::os("decode_neighbour: message type " + std::to_string(m.type) + " is not RTM_NEWNEIGH"));
   const auto nd = nl::header<ndmsg>(m.payload);
-  if (!nd) return fail(Error::system("decode_neighbour: message shorter than ndmsg"));
+  if (!nd) return fail(Error::os("decode_neighbour: message shorter than ndmsg"));
   const nl::Attrs a = SW_TRY(nl::Attrs::after_header(m.payload, sizeof(ndmsg)));
 
   Neighbour n;
@@ -27,7 +27,7 @@ Result<Neighbour> decode_neighbour(std::span<const std::byte> message) {
   n.state = nd->ndm_state;
   n.flags = nd->ndm_flags;
   auto dst = a.ip(NDA_DST);
-  if (!dst) return fail(Error::system("decode_neighbour: entry on ifindex " + std::to_string(n.ifindex) + " without NDA_DST"));
+  if (!dst) return fail(Error::os("decode_neighbour: entry on ifindex " + std::to_string(n.ifindex) + " without NDA_DST"));
   n.dst = *dst;
   n.lladdr = format_lladdr(a.raw(NDA_LLADDR));
   return n;

@@ -24,7 +24,7 @@ using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
 using MsgPtr = std::unique_ptr<nl_msg, MsgDeleter>;
 
 Error nl_error(int code, std::string_view what) {
-  return Error::system(std::string(what) + ": " + nl_geterror(code));
+  return Error::os(std::string(what) + ": " + nl_geterror(code));
 }
 
 constexpr int kRecvTimeoutSec = 5;
@@ -49,7 +49,7 @@ struct NetlinkSocket::Impl {
         return fail_errno(errno, "netlink: recv");
       }
       if (static_cast<std::size_t>(n) > buf.size())
-        return fail(Error::system("netlink: reply of " + std::to_string(n) + " bytes truncated"));
+        return fail(Error::os("netlink: reply of " + std::to_string(n) + " bytes truncated"));
       return nl::split(std::span<const std::byte>(buf.data(), static_cast<std::size_t>(n)));
     }
   }
@@ -62,7 +62,7 @@ NetlinkSocket::~NetlinkSocket() = default;
 
 Result<NetlinkSocket> NetlinkSocket::open() {
   SockPtr sock(nl_socket_alloc());
-  if (!sock) return fail(Error::system("netlink: cannot allocate a socket"));
+  if (!sock) return fail(Error::os("netlink: cannot allocate a socket"));
   if (int err = nl_connect(sock.get(), NETLINK_ROUTE); err < 0) return fail(nl_error(err, "netlink: connect"));
   // Our decoders read whole dumps; a larger receive buffer avoids ENOBUFS on busy hosts.
   if (int err = nl_socket_set_buffer_size(sock.get(), 1 << 20, 0); err < 0)
@@ -87,7 +87,7 @@ Result<NetlinkSocket> NetlinkSocket::open_in(int ns_fd) {
 Result<void> NetlinkSocket::send(std::uint16_t type, std::uint16_t flags, std::span<const std::byte> body,
                                  std::uint32_t& seq) {
   MsgPtr msg(nlmsg_alloc_simple(type, NLM_F_REQUEST | flags));
-  if (!msg) return fail(Error::system("netlink: cannot allocate a message"));
+  if (!msg) return fail(Error::os("netlink: cannot allocate a message"));
   if (!body.empty()) {
     if (int err = nlmsg_append(msg.get(), const_cast<std::byte*>(body.data()), body.size(), NLMSG_ALIGNTO); err < 0)
       return fail(nl_error(err, "netlink: build request"));
@@ -127,7 +127,7 @@ Result<void> NetlinkSocket::dump(std::uint16_t type, std::span<const std::byte> 
     }
     if (!interrupted) return {};
     if (attempt == kDumpAttempts)
-      return fail(Error::system("netlink: dump type " + std::to_string(type) + " kept changing under us (" +
+      return fail(Error::os("netlink: dump type " + std::to_string(type) + " kept changing under us (" +
                                 std::to_string(kDumpAttempts) + " attempts)"));
     if (on_reset) on_reset();
   }
@@ -143,7 +143,7 @@ Result<std::vector<std::byte>> NetlinkSocket::request(std::uint16_t type, std::u
       if (m.seq != seq) continue;
       if (m.type == NLMSG_ERROR) {
         auto e = nl::header<nlmsgerr>(m.payload);
-        if (!e) return fail(Error::system("netlink: short error message"));
+        if (!e) return fail(Error::os("netlink: short error message"));
         if (e->error != 0) return fail_errno(-e->error, "netlink: request type " + std::to_string(type));
         return std::vector<std::byte>{};  // a bare ACK
       }

@@ -11,7 +11,7 @@ Result<std::vector<Message>> split(Bytes buffer) {
     nlmsghdr h;
     std::memcpy(&h, buffer.data() + off, sizeof h);
     if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > buffer.size() - off)
-      return fail(Error::system("netlink: message length " + std::to_string(h.nlmsg_len) + " at offset " +
+      return fail(Error::os("netlink: message length " + std::to_string(h.nlmsg_len) + " at offset " +
                                 std::to_string(off) + " does not fit a " + std::to_string(buffer.size()) +
                                 "-byte buffer"));
     out.push_back(Message{h.nlmsg_type, h.nlmsg_flags, h.nlmsg_seq, h.nlmsg_pid,
@@ -25,7 +25,7 @@ Result<std::vector<Message>> split(Bytes buffer) {
 Result<Message> single(Bytes buffer) {
   auto msgs = SW_TRY(split(buffer));
   if (msgs.size() != 1)
-    return fail(Error::system("netlink: expected one message, got " + std::to_string(msgs.size())));
+    return fail(Error::os("netlink: expected one message, got " + std::to_string(msgs.size())));
   return msgs.front();
 }
 
@@ -36,7 +36,7 @@ Result<Attrs> Attrs::parse(Bytes bytes) {
     nlattr h;
     std::memcpy(&h, bytes.data() + off, sizeof h);
     if (h.nla_len < sizeof(nlattr) || h.nla_len > bytes.size() - off)
-      return fail(Error::system("netlink: attribute type " + std::to_string(h.nla_type & NLA_TYPE_MASK) +
+      return fail(Error::os("netlink: attribute type " + std::to_string(h.nla_type & NLA_TYPE_MASK) +
                                 " has length " + std::to_string(h.nla_len) + ", " +
                                 std::to_string(bytes.size() - off) + " bytes left"));
     const std::uint16_t type = h.nla_type & NLA_TYPE_MASK;
@@ -53,7 +53,7 @@ Result<Attrs> Attrs::parse(Bytes bytes) {
 Result<Attrs> Attrs::after_header(Bytes payload, std::size_t hdr_len) {
   const std::size_t start = NLMSG_ALIGN(hdr_len);
   if (payload.size() < hdr_len)
-    return fail(Error::system("netlink: payload of " + std::to_string(payload.size()) +
+    return fail(Error::os("netlink: payload of " + std::to_string(payload.size()) +
                               " bytes is shorter than its " + std::to_string(hdr_len) + "-byte header"));
   if (payload.size() <= start) return Attrs{};
   return parse(payload.subspan(start));

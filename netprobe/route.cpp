@@ -26,7 +26,7 @@ Result<std::vector<Nexthop>> decode_multipath(nl::Bytes raw) {
   while (raw.size() - off >= sizeof(rtnexthop)) {
     const auto nh = *nl::header<rtnexthop>(raw.subspan(off));
     if (nh.rtnh_len < sizeof(rtnexthop) || nh.rtnh_len > raw.size() - off)
-      return fail(Error::system("decode_route: RTA_MULTIPATH nexthop length " + std::to_string(nh.rtnh_len) + " is invalid"));
+      return fail(Error::os("decode_route: RTA_MULTIPATH nexthop length " + std::to_string(nh.rtnh_len) + " is invalid"));
     Nexthop n;
     n.oif = nh.rtnh_ifindex;
     n.weight = static_cast<std::uint16_t>(nh.rtnh_hops + 1);
@@ -59,9 +59,9 @@ std::string Route::dst_string() const {
 Result<Route> decode_route(std::span<const std::byte> message) {
   const nl::Message m = SW_TRY(nl::single(message));
   if (m.type != RTM_NEWROUTE)
-    return fail(Error::system("decode_route: message type " + std::to_string(m.type) + " is not RTM_NEWROUTE"));
+    return fail(Error::os("decode_route: message type " + std::to_string(m.type) + " is not RTM_NEWROUTE"));
   const auto rtm = nl::header<rtmsg>(m.payload);
-  if (!rtm) return fail(Error::system("decode_route: message shorter than rtmsg"));
+  if (!rtm) return fail(Error::os("decode_route: message shorter than rtmsg"));
   const nl::Attrs a = SW_TRY(nl::Attrs::after_header(m.payload, sizeof(rtmsg)));
 
   Route r;

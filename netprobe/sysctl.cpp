@@ -22,14 +22,14 @@ namespace sw::netprobe {
 Result<NetconfEntry> decode_netconf(std::span<const std::byte> message) {
   const nl::Message m = SW_TRY(nl::single(message));
   if (m.type != RTM_NEWNETCONF)
-    return fail(Error::system("decode_netconf: message type " + std::to_string(m.type) + " is not RTM_NEWNETCONF"));
+    return fail(Error::os("decode_netconf: message type " + std::to_string(m.type) + " is not RTM_NEWNETCONF"));
   const auto ncm = nl::header<netconfmsg>(m.payload);
-  if (!ncm) return fail(Error::system("decode_netconf: message shorter than netconfmsg"));
+  if (!ncm) return fail(Error::os("decode_netconf: message shorter than netconfmsg"));
   const nl::Attrs a = SW_TRY(nl::Attrs::after_header(m.payload, sizeof(netconfmsg)));
   NetconfEntry e;
   e.family = ncm->ncm_family;
   auto ifindex = a.s32(NETCONFA_IFINDEX);
-  if (!ifindex) return fail(Error::system("decode_netconf: entry without NETCONFA_IFINDEX"));
+  if (!ifindex) return fail(Error::os("decode_netconf: entry without NETCONFA_IFINDEX"));
   e.ifindex = *ifindex;
   e.forwarding = a.s32(NETCONFA_FORWARDING);
   e.rp_filter = a.s32(NETCONFA_RP_FILTER);

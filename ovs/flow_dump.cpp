@@ -72,8 +72,8 @@ Error explain_missing_socket(const std::string& socket, const std::string& rundi
                             (known.empty() ? " (it has none)" : " (it has " + known + ")"));
   }
   if (snapshot)
-    return Error::system(socket + ": ovs-vswitchd is not running (" + errno_string(err) + ")", err);
-  return Error::system(socket + ": ovs-vswitchd is not running or has no bridge '" + bridge + "' (" +
+    return Error::os(socket + ": ovs-vswitchd is not running (" + errno_string(err) + ")", err);
+  return Error::os(socket + ": ovs-vswitchd is not running or has no bridge '" + bridge + "' (" +
                            errno_string(err) + ")",
                        err);
 }
@@ -225,7 +225,7 @@ Result<FlowDump> dump_flows(const FlowDumpOptions& o) {
   if (rc == ENOENT || rc == ECONNREFUSED) return fail(explain_missing_socket(dump.socket, rundir, o.bridge, rc));
   if (rc == ETIMEDOUT)
     return fail(Error::timeout(dump.socket + ": ovs-vswitchd did not answer within " + std::to_string(ms) + " ms"));
-  if (rc != 0) return fail(Error::system(err.message, rc));
+  if (rc != 0) return fail(Error::os(err.message, rc));
   if (collector.error) return fail(std::move(*collector.error));
   dump.flows = std::move(collector.flows);
   return dump;

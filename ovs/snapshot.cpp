@@ -161,10 +161,10 @@ Result<OvsSnapshot> read_snapshot(const SnapshotOptions& options) {
   const int ms = static_cast<int>(options.timeout.count());
   const int rc = sw_ovs_db_read(remote.c_str(), ms, tables, std::size(tables), &visitor, &err);
   if (rc == ENOENT || rc == ECONNREFUSED)
-    return fail(Error::system(remote + ": ovsdb-server is not running (" + errno_string(rc) + ")", rc));
+    return fail(Error::os(remote + ": ovsdb-server is not running (" + errno_string(rc) + ")", rc));
   if (rc == ETIMEDOUT)
     return fail(Error::timeout(remote + ": ovsdb-server did not answer within " + std::to_string(ms) + " ms"));
-  if (rc != 0) return fail(Error::system(err.message, rc));
+  if (rc != 0) return fail(Error::os(err.message, rc));
   return snapshot_from_rows(rows);
 }
 

@@ -150,7 +150,7 @@ TEST(FakeHostRunner, RecordsCallsAndReplaysScriptedResults) {
   EXPECT_EQ(a.run("slow").error().kind(), ErrorKind::timeout);
   EXPECT_EQ(a.run("anything else")->exit_status, 0);
   ASSERT_TRUE(b.upload("/etc/x.conf", "k=v\n", {.mode = 0600}).has_value());
-  b.fail_connect(Error::system("host 10.15.0.2: connect to 10.15.0.2 port 22: Connection refused"));
+  b.fail_connect(Error::os("host 10.15.0.2: connect to 10.15.0.2 port 22: Connection refused"));
   EXPECT_FALSE(b.connect().has_value());
   EXPECT_FALSE(b.run("true").has_value());
 

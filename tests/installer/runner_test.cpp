@@ -29,7 +29,7 @@ class FakeExecutor : public ManifestExecutor {
     std::this_thread::sleep_for(delay);
     Result<ExecResult> r = ExecResult{};
     if (unreachable.count(m.host)) {
-      r = fail(Error::system("host " + m.host + ": connect: Connection timed out"));
+      r = fail(Error::os("host " + m.host + ": connect: Connection timed out"));
     } else {
       std::string out;
       const int f = fail_step.count(m.host) ? fail_step[m.host] : 0;
