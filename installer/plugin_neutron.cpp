@@ -251,6 +251,10 @@ std::vector<Step> network_agent_conf_steps(const NeutronParams& p) {
       .set("interface_driver", "openvswitch")
       .set("dhcp_driver", "neutron.agent.linux.dhcp.Dnsmasq")
       .set("enable_isolated_metadata", "False");
+  // Without a service manager (lab hosts) there is no syslog either: dnsmasq, which logs to
+  // syslog by default, would say nothing at all about a DHCP request it refuses.
+  if (p.host.service_manager == ServiceManager::none)
+    dhcp.set("dnsmasq_base_log_dir", "/var/log/neutron/dnsmasq");
   ovs_interface_section(dhcp);
   steps.push_back(config_file_step("dhcp_agent.ini is as rendered",
                                    {"/etc/neutron/dhcp_agent.ini", "0640", "root", "neutron"}, dhcp, {},
@@ -269,6 +273,22 @@ std::vector<Step> network_agent_conf_steps(const NeutronParams& p) {
                                    "sw_secret=$(sw_oslo_escape \"$CONFIG_NEUTRON_METADATA_PW\")\n",
                                    {"neutron-metadata-agent"}));
   return steps;
+}
+
+// dnsmasq runs as nobody: with /var/lib/neutron closed to others it cannot read its hosts file and
+// answers every DHCP request with "no address available" (static ranges only). Deployments made
+// before this step existed are repaired in place and their dnsmasq told to re-read (SIGHUP, by the
+// pid Neutron recorded).
+Step dnsmasq_state_dir_step() {
+  return {"dnsmasq (user nobody) can reach its files under /var/lib/neutron/dhcp",
+          "[ ! -d /var/lib/neutron ] || [ $((0$(stat -c %a /var/lib/neutron) & 05)) -eq 5 ]",
+          "chmod o+rx /var/lib/neutron || exit 1\n"
+          "for f in /var/lib/neutron/dhcp/*/pid; do\n"
+          "  [ -f \"$f\" ] || continue\n"
+          "  pid=$(cat \"$f\") && [ -n \"$pid\" ] && [ \"$(cat /proc/$pid/comm 2>/dev/null)\" = dnsmasq ] &&\n"
+          "    kill -HUP \"$pid\" && echo \"dnsmasq $pid: re-reading $(dirname \"$f\")\"\n"
+          "done\n"
+          "exit 0"};
 }
 
 std::vector<Step> ovs_steps(const NeutronParams& p) {
@@ -381,8 +401,12 @@ std::vector<Step> plan_neutron(const NeutronParams& p) {
     steps.insert(steps.end(), n.begin(), n.end());
   }
 
+  // /var/lib/neutron is 0755 as neutron-common's postinst leaves it: dnsmasq drops to nobody and
+  // reads its host, opts and addn_hosts files from /var/lib/neutron/dhcp/<network>/ as nobody.
   const std::string dirs =
-      "install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock\n";
+      "install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock\n"
+      "install -d -o neutron -g neutron -m 0755 /var/lib/neutron\n";
+  if (r.dhcp) steps.push_back(dnsmasq_state_dir_step());
   for (size_t i = 0; i < d.server.size(); ++i) {
     const bool last = i + 1 == d.server.size();
     steps.push_back(daemon_step(d.server[i], dirs,

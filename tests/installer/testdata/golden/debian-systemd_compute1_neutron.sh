@@ -771,7 +771,8 @@ check_8() {
   sw_service_current neutron-openvswitch-agent
 }
 apply_8() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-openvswitch-agent || exit 1
 }
 sw_step 8 'neutron-openvswitch-agent is running with its current config' check_8 apply_8 || exit $?

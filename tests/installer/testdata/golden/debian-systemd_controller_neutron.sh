@@ -787,7 +787,8 @@ check_6() {
   sw_service_current neutron-api
 }
 apply_6() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-api || exit 1
 }
 sw_step 6 'neutron-api is running with its current config' check_6 apply_6 || exit $?
@@ -797,7 +798,8 @@ check_7() {
   sw_service_current neutron-rpc-server
 }
 apply_7() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-rpc-server || exit 1
   sw_wait_http http://10.15.0.4:9696/ 120
 }

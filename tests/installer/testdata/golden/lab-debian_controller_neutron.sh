@@ -787,7 +787,8 @@ check_6() {
   sw_service_current neutron-server
 }
 apply_6() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-server neutron /var/log/neutron/neutron-server.log -- \
     /usr/bin/neutron-server \
     --config-file=/etc/neutron/neutron.conf \

@@ -793,6 +793,7 @@ check_8() {
     'interface_driver = openvswitch' \
     'dhcp_driver = neutron.agent.linux.dhcp.Dnsmasq' \
     'enable_isolated_metadata = False' \
+    'dnsmasq_base_log_dir = /var/log/neutron/dnsmasq' \
     '[ovs]' \
     'integration_bridge = br-int' \
     'ovsdb_connection = tcp:127.0.0.1:6640' \
@@ -805,6 +806,7 @@ apply_8() {
     'interface_driver = openvswitch' \
     'dhcp_driver = neutron.agent.linux.dhcp.Dnsmasq' \
     'enable_isolated_metadata = False' \
+    'dnsmasq_base_log_dir = /var/log/neutron/dnsmasq' \
     '[ovs]' \
     'integration_bridge = br-int' \
     'ovsdb_connection = tcp:127.0.0.1:6640' \
@@ -841,79 +843,98 @@ apply_9() {
 }
 sw_step 9 'metadata_agent.ini is as rendered' check_9 apply_9 || exit $?
 
-# --- step 10: neutron-server answers at http://10.15.0.4:9696/
+# --- step 10: dnsmasq (user nobody) can reach its files under /var/lib/neutron/dhcp
 check_10() {
-  sw_wait_http http://10.15.0.4:9696/ 0
+  [ ! -d /var/lib/neutron ] || [ $((0$(stat -c %a /var/lib/neutron) & 05)) -eq 5 ]
 }
 apply_10() {
-  sw_wait_http http://10.15.0.4:9696/ 300
+  chmod o+rx /var/lib/neutron || exit 1
+  for f in /var/lib/neutron/dhcp/*/pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f") && [ -n "$pid" ] && [ "$(cat /proc/$pid/comm 2>/dev/null)" = dnsmasq ] &&
+      kill -HUP "$pid" && echo "dnsmasq $pid: re-reading $(dirname "$f")"
+  done
+  exit 0
 }
-sw_step 10 'neutron-server answers at http://10.15.0.4:9696/' check_10 apply_10 || exit $?
+sw_step 10 'dnsmasq (user nobody) can reach its files under /var/lib/neutron/dhcp' check_10 apply_10 || exit $?
 
-# --- step 11: neutron-openvswitch-agent is running with its current config
+# --- step 11: neutron-server answers at http://10.15.0.4:9696/
 check_11() {
-  sw_service_current neutron-openvswitch-agent
+  sw_wait_http http://10.15.0.4:9696/ 0
 }
 apply_11() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  sw_wait_http http://10.15.0.4:9696/ 300
+}
+sw_step 11 'neutron-server answers at http://10.15.0.4:9696/' check_11 apply_11 || exit $?
+
+# --- step 12: neutron-openvswitch-agent is running with its current config
+check_12() {
+  sw_service_current neutron-openvswitch-agent
+}
+apply_12() {
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-openvswitch-agent root /var/log/neutron/neutron-openvswitch-agent.log -- \
     /usr/bin/neutron-openvswitch-agent \
     --config-file=/etc/neutron/neutron.conf \
     --config-file=/etc/neutron/plugins/ml2/openvswitch_agent.ini \
     --log-file=/var/log/neutron/neutron-openvswitch-agent.log || exit 1
 }
-sw_step 11 'neutron-openvswitch-agent is running with its current config' check_11 apply_11 || exit $?
+sw_step 12 'neutron-openvswitch-agent is running with its current config' check_12 apply_12 || exit $?
 
-# --- step 12: neutron-l3-agent is running with its current config
-check_12() {
+# --- step 13: neutron-l3-agent is running with its current config
+check_13() {
   sw_service_current neutron-l3-agent
 }
-apply_12() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+apply_13() {
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-l3-agent root /var/log/neutron/neutron-l3-agent.log -- \
     /usr/bin/neutron-l3-agent \
     --config-file=/etc/neutron/neutron.conf \
     --config-file=/etc/neutron/l3_agent.ini \
     --log-file=/var/log/neutron/neutron-l3-agent.log || exit 1
 }
-sw_step 12 'neutron-l3-agent is running with its current config' check_12 apply_12 || exit $?
+sw_step 13 'neutron-l3-agent is running with its current config' check_13 apply_13 || exit $?
 
-# --- step 13: neutron-dhcp-agent is running with its current config
-check_13() {
+# --- step 14: neutron-dhcp-agent is running with its current config
+check_14() {
   sw_service_current neutron-dhcp-agent
 }
-apply_13() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+apply_14() {
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-dhcp-agent root /var/log/neutron/neutron-dhcp-agent.log -- \
     /usr/bin/neutron-dhcp-agent \
     --config-file=/etc/neutron/neutron.conf \
     --config-file=/etc/neutron/dhcp_agent.ini \
     --log-file=/var/log/neutron/neutron-dhcp-agent.log || exit 1
 }
-sw_step 13 'neutron-dhcp-agent is running with its current config' check_13 apply_13 || exit $?
+sw_step 14 'neutron-dhcp-agent is running with its current config' check_14 apply_14 || exit $?
 
-# --- step 14: neutron-metadata-agent is running with its current config
-check_14() {
+# --- step 15: neutron-metadata-agent is running with its current config
+check_15() {
   sw_service_current neutron-metadata-agent
 }
-apply_14() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+apply_15() {
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-metadata-agent root /var/log/neutron/neutron-metadata-agent.log -- \
     /usr/bin/neutron-metadata-agent \
     --config-file=/etc/neutron/neutron.conf \
     --config-file=/etc/neutron/metadata_agent.ini \
     --log-file=/var/log/neutron/neutron-metadata-agent.log || exit 1
 }
-sw_step 14 'neutron-metadata-agent is running with its current config' check_14 apply_14 || exit $?
+sw_step 15 'neutron-metadata-agent is running with its current config' check_15 apply_15 || exit $?
 
-# --- step 15: neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent
-check_15() {
+# --- step 16: neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent
+check_16() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_t=$(sw_ks_auth http://10.15.0.4:5000/v3 neutron "$CONFIG_NEUTRON_KS_PW" service "$sw_r") || exit 1
   test -z "$(sw_neutron_agents_down http://10.15.0.4:9696 "$sw_t" network neutron-openvswitch-agent neutron-l3-agent neutron-dhcp-agent neutron-metadata-agent)"
 }
-apply_15() {
+apply_16() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
   sw_end=$(( $(date +%s) + 150 ))
@@ -930,5 +951,5 @@ apply_15() {
     sleep 2
   done
 }
-sw_step 15 'neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent' check_15 apply_15 || exit $?
+sw_step 16 'neutron-server reports the agents of network alive: neutron-openvswitch-agent, neutron-l3-agent, neutron-dhcp-agent, neutron-metadata-agent' check_16 apply_16 || exit $?
 exit 0

@@ -796,7 +796,8 @@ check_7() {
   sw_service_current neutron-server
 }
 apply_7() {
-  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0750 /var/log/neutron /var/lib/neutron/lock
+  install -d -o neutron -g neutron -m 0755 /var/lib/neutron
   sw_service_ensure neutron-server || exit 1
   sw_wait_http http://10.15.0.4:9696/ 120
 }
