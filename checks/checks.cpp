@@ -15,6 +15,7 @@
 //    router's gateway IP; a rule counts only if its chain is reachable from a base chain.
 #include "checks/checks.h"
 
+#include <cctype>
 #include <algorithm>
 #include <functional>
 #include <tuple>
@@ -634,8 +635,97 @@ class Checker {
         else
           add(h, "dhcp.dnsmasq", nsname, Status::fail, "dnsmasq serving every DHCP subnet", "not serving " + join(missing),
               h.restart("neutron-dhcp-agent"));
+        check_dhcp_hosts(h, n, dhcp_subnets, nsname, *dnsmasq);
       }
     }
+  }
+
+  /// A port dnsmasq should hand a lease to: its MAC and its addresses on the DHCP subnets.
+  struct LeaseWanted {
+    std::string who;  ///< "port 7551cc20 (test0)"
+    std::string mac;
+    std::vector<std::string> ips;
+  };
+
+  /// The ports of network n with an address on one of its DHCP subnets (Neutron writes a hosts-file
+  /// line for each but its own DHCP port): from the API's ports, or, with a topology file, from the
+  /// instances whose port was observed.
+  std::vector<LeaseWanted> leases_wanted(const Topology::Network& n, const std::vector<const Topology::Subnet*>& subnets) const {
+    std::vector<LeaseWanted> out;
+    auto lower = [](std::string v) {
+      for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return v;
+    };
+    const auto& topo = e_.topology;
+    for (const auto& p : topo.ports) {
+      if (p.network != n.name || p.device_owner == "network:dhcp" || p.mac.empty()) continue;
+      LeaseWanted w{"port " + p.id.substr(0, 8) + (p.name.empty() ? "" : " (" + p.name + ")"), lower(p.mac), {}};
+      for (const auto& f : p.fixed_ips)
+        if (std::any_of(subnets.begin(), subnets.end(), [&](const auto* s) { return s->name == f.subnet; }))
+          w.ips.push_back(f.ip_address);
+      if (!w.ips.empty()) out.push_back(std::move(w));
+    }
+    if (!topo.ports.empty()) return out;
+    // A topology file has no ports: the instances' observed ones (IPv4: the subnets here are IPv4).
+    for (const auto& i : topo.instances)
+      if (i.network == n.name && !i.mac.empty() && !i.fixed_ip.empty() && i.fixed_ip.find(':') == std::string::npos)
+        out.push_back({"instance " + i.name, lower(i.mac), {i.fixed_ip}});
+    return out;
+  }
+
+  /// dnsmasq can read its hosts file (as the user it runs as) and holds a line for every port.
+  void check_dhcp_hosts(const Host& h, const Topology::Network& n, const std::vector<const Topology::Subnet*>& subnets,
+                        const std::string& nsname, const ProcessInfo& dnsmasq) {
+    if (!dnsmasq.dhcp_hosts) return;  // a snapshot from a stackwire that did not read it, or no --dhcp-hostsfile
+    const DhcpHostsFile& f = *dnsmasq.dhcp_hosts;
+    const std::string pidfile = pidfile_arg(dnsmasq);
+    const std::string reload =
+        pidfile.empty() ? "kill -HUP " + std::to_string(dnsmasq.pid) : "kill -HUP $(cat " + shq(pidfile) + ")";
+    if (!f.error.empty()) {
+      // dnsmasq cannot serve a file that root cannot read either: a failure of the host, with a fix.
+      add(h, "dhcp.hosts", nsname, Status::fail, "dnsmasq's hosts file " + f.path + " readable", f.error,
+          h.restart("neutron-dhcp-agent"));
+      return;
+    }
+    if (!f.denied.empty()) {
+      // The directory or file that refuses: open it to others (as Debian's neutron-common leaves
+      // /var/lib/neutron, 0755), then make dnsmasq re-read.
+      const std::string where = f.denied.substr(0, f.denied.find(':'));
+      const bool is_file = where == f.path;
+      add(h, "dhcp.hosts", nsname, Status::fail,
+          "dnsmasq (pid " + std::to_string(dnsmasq.pid) + ") can read " + f.path,
+          f.denied + ": every DHCP request gets \"no address available\"",
+          h.on("chmod o+" + std::string(is_file ? "r " : "rx ") + where + " && " + reload));
+      return;
+    }
+    const auto wanted = leases_wanted(n, subnets);
+    std::vector<std::string> missing;
+    for (const auto& w : wanted) {
+      for (const auto& ip : w.ips) {
+        const DhcpHostEntry* hit = nullptr;
+        const DhcpHostEntry* same_mac = nullptr;
+        for (const auto& e : f.hosts) {
+          if (std::find(e.macs.begin(), e.macs.end(), w.mac) == e.macs.end()) continue;
+          same_mac = &e;
+          if (std::find(e.addresses.begin(), e.addresses.end(), ip) != e.addresses.end()) hit = &e;
+        }
+        if (hit) continue;
+        missing.push_back(same_mac ? w.who + ": " + w.mac + " gets " + join(same_mac->addresses) + " (line " +
+                                         std::to_string(same_mac->line) + "), not " + ip
+                                   : w.who + ": no line for " + w.mac + " " + ip);
+      }
+    }
+    const std::string want = "a host entry for each of " + std::to_string(wanted.size()) + " port(s) in " + f.path;
+    if (missing.empty())
+      pass(h, "dhcp.hosts", nsname, want, std::to_string(f.hosts.size()) + " entries, every port's MAC and address");
+    else
+      add(h, "dhcp.hosts", nsname, Status::fail, want, join(missing, "; "), h.restart("neutron-dhcp-agent"));
+  }
+
+  static std::string pidfile_arg(const ProcessInfo& p) {
+    for (const auto& a : p.cmdline)
+      if (a.rfind("--pid-file=", 0) == 0) return a.substr(11);
+    return "";
   }
 
   // ---------------------------------------------------------------- stale namespaces

@@ -190,19 +190,62 @@ T unwrap(Result<T> r, const std::string& where) {
   return std::move(*r);
 }
 
-json process_json(const ProcessInfo& p) { return json{{"pid", p.pid}, {"comm", p.comm}, {"cmdline", p.cmdline}}; }
+json process_json(const ProcessInfo& p) {
+  json j{{"pid", p.pid}, {"comm", p.comm}, {"cmdline", p.cmdline}};
+  if (p.dhcp_hosts) {
+    json hosts = json::array();
+    for (const auto& e : p.dhcp_hosts->hosts)
+      hosts.push_back(json{{"macs", e.macs}, {"name", e.name}, {"addresses", e.addresses}, {"line", e.line}});
+    j["dhcp_hostsfile"] = json{{"path", p.dhcp_hosts->path},
+                               {"hosts", std::move(hosts)},
+                               {"error", p.dhcp_hosts->error},
+                               {"denied", p.dhcp_hosts->denied}};
+  }
+  return j;
+}
+
+std::vector<std::string> get_strings(const json& j, const char* key, const std::string& where) {
+  const json& a = member(j, key, where);
+  const std::string a_where = path(where, key);
+  need_array(a, a_where);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].is_string()) throw Malformed(path(a_where, i) + ": expected a string, got " + a[i].type_name());
+    out.push_back(a[i].get<std::string>());
+  }
+  return out;
+}
+
+DhcpHostsFile hostsfile_from(const json& j, const std::string& where) {
+  need_object(j, where);
+  DhcpHostsFile f;
+  f.path = get_string(j, "path", where);
+  f.error = get_string(j, "error", where);
+  f.denied = get_string(j, "denied", where);
+  const json& hosts = member(j, "hosts", where);
+  const std::string hosts_where = path(where, "hosts");
+  need_array(hosts, hosts_where);
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    const std::string w = path(hosts_where, i);
+    need_object(hosts[i], w);
+    DhcpHostEntry e;
+    e.macs = get_strings(hosts[i], "macs", w);
+    e.name = get_string(hosts[i], "name", w);
+    e.addresses = get_strings(hosts[i], "addresses", w);
+    e.line = static_cast<int>(get_int(hosts[i], "line", w, 0, std::numeric_limits<int>::max()));
+    f.hosts.push_back(std::move(e));
+  }
+  return f;
+}
 
 ProcessInfo process_from(const json& j, const std::string& where) {
   ProcessInfo p;
   p.pid = static_cast<int>(get_int(j, "pid", where, 1, std::numeric_limits<int>::max()));
   p.comm = get_string(j, "comm", where);
-  const json& argv = member(j, "cmdline", where);
-  const std::string argv_where = path(where, "cmdline");
-  need_array(argv, argv_where);
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    if (!argv[i].is_string()) throw Malformed(path(argv_where, i) + ": expected a string, got " + argv[i].type_name());
-    p.cmdline.push_back(argv[i].get<std::string>());
-  }
+  p.cmdline = get_strings(j, "cmdline", where);
+  // Snapshots of stackwire before the hosts file was read have no such key.
+  if (const auto it = j.find("dhcp_hostsfile"); it != j.end())
+    p.dhcp_hosts = hostsfile_from(*it, path(where, "dhcp_hostsfile"));
   return p;
 }
 

@@ -28,11 +28,36 @@
 
 namespace sw::checks {
 
+/// One line of a dnsmasq --dhcp-hostsfile ("fa:16:3e:d1:0f:75,host-10-0-0-163.openstacklocal,10.0.0.163",
+/// Neutron's form; "MAC,set:TAG,NAME,[2001:db8::5]" for IPv6).
+struct DhcpHostEntry {
+  std::vector<std::string> macs;       ///< lower case
+  std::string name;                    ///< "" = none
+  std::vector<std::string> addresses;  ///< IPv4 literals, IPv6 ones without their brackets
+  int line = 0;                        ///< 1-based, in the file
+  bool operator==(const DhcpHostEntry&) const = default;
+};
+
+/// What a dnsmasq process serves as static leases: its --dhcp-hostsfile, read through the process's
+/// own root (/proc/PID/root), and whether the process itself may read it — dnsmasq drops to nobody
+/// and re-reads the file as nobody on every SIGHUP, so a directory closed to others on the way
+/// makes it answer each request with "no address available" while the file looks right to root.
+struct DhcpHostsFile {
+  std::string path;                  ///< as on dnsmasq's command line
+  std::vector<DhcpHostEntry> hosts;  ///< in file order
+  std::string error;                 ///< not empty: stackwire could not read it, and why
+  /// Not empty: the process's own credentials (fsuid/fsgid/groups) cannot read it, and where the
+  /// walk stops ("/var/lib/neutron: mode 0750 neutron:neutron, no search permission for uid 65534").
+  std::string denied;
+  bool operator==(const DhcpHostsFile&) const = default;
+};
+
 /// A process whose network namespace is the namespace it is listed under.
 struct ProcessInfo {
   int pid = 0;
   std::string comm;                  ///< /proc/PID/comm ("dnsmasq", "haproxy")
   std::vector<std::string> cmdline;  ///< argv, from /proc/PID/cmdline
+  std::optional<DhcpHostsFile> dhcp_hosts;  ///< dnsmasq with --dhcp-hostsfile only
   bool operator==(const ProcessInfo&) const = default;
 };
 

@@ -32,11 +32,29 @@ std::string parse_comm(std::string_view text);
 /// argument with spaces in it, exactly as the kernel shows it.
 std::vector<std::string> parse_cmdline(std::string_view bytes);
 
+/// The entries of a dnsmasq hosts file (dnsmasq's --dhcp-host syntax, one per line): MACs (also
+/// with wildcards), IPv4 addresses, [IPv6] addresses and one name; set:/tag:/id: fields, lease
+/// times and "ignore" are recognised and left out. Blank lines and # comments are skipped.
+std::vector<DhcpHostEntry> parse_dhcp_hostsfile(std::string_view text);
+
+/// Credentials a process uses for file access (/proc/PID/status: the fs uid/gid and groups).
+struct FsCredentials {
+  unsigned uid = 0;
+  unsigned gid = 0;
+  std::vector<unsigned> groups;
+};
+std::optional<FsCredentials> parse_status_credentials(std::string_view status);
+
+/// Whether `creds` may read `path` as the kernel's mode bits decide (every directory on the way
+/// searchable, the file readable; uid 0 may do anything; ACLs are not consulted). Paths are looked
+/// up under `root` ("/proc/PID/root"). "" when allowed, else the component that refuses and why.
+std::string read_denied(const std::string& root, const std::string& path, const FsCredentials& creds);
+
 /// Processes by network namespace inode, each list sorted by pid.
 using ProcessesByNetns = std::map<std::uint64_t, std::vector<ProcessInfo>>;
 
 /// Reads every user-space process under proc_root ("/proc"). An unreadable proc_root is a system
-/// error; a process that cannot be read is skipped.
+/// error; a process that cannot be read is skipped. For dnsmasq, its --dhcp-hostsfile is read too.
 Result<ProcessesByNetns> read_processes_by_netns(const std::string& proc_root = "/proc");
 
 }  // namespace sw::checks

@@ -13,8 +13,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <set>
@@ -154,7 +156,7 @@ TEST_F(HostSnapshotIntegration, SeesLinksAddressesNatAndProcesses) {
   EXPECT_EQ(rules_of(a->nat), std::vector<std::string>{"-A POSTROUTING -s 10.78.0.0/24 -o va -j MASQUERADE"});
   ASSERT_EQ(a->nat.tables.size(), 1u);
   EXPECT_EQ(a->nat.tables[0].backend, netprobe::NatBackend::nftables);
-  const std::vector<ProcessInfo> sleeping{{sleep_->pid(), "sleep", {"sleep", "300"}}};
+  const std::vector<ProcessInfo> sleeping{{sleep_->pid(), "sleep", {"sleep", "300"}, std::nullopt}};
   EXPECT_EQ(a->processes, sleeping);
 
   const NamespaceView* b = s.find_namespace(b_->name());
@@ -348,6 +350,84 @@ TEST_F(HostSnapshotIntegration, CliJsonAndSummary) {
   EXPECT_NE(bad_db.err.find("nonsense"), std::string::npos) << bad_db.err;
   EXPECT_EQ(sw("snapshot --frobnicate").status, 2);
   EXPECT_EQ(sw("snapshot extra").status, 2);
+}
+
+// A real dnsmasq, run as Neutron's DHCP agent runs it (dropping to nobody, --dhcp-hostsfile under a
+// state directory), in a throwaway namespace: the snapshot reads its hosts file through
+// /proc/PID/root and says when a directory on the way shuts dnsmasq's own user out — the lab's
+// 0750 /var/lib/neutron, under which dnsmasq answered every request "no address available".
+TEST(DnsmasqHostsFileIntegration, ReadWithTheProcessesOwnPermissions) {
+  SW_REQUIRE_ROOT();
+  if (::access("/usr/sbin/dnsmasq", X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed (tools/deps installs dnsmasq-base)";
+  char tmpl[] = "/tmp/sw-dnsmasq-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  struct Cleanup {
+    std::string d;
+    ~Cleanup() { std::filesystem::remove_all(d); }
+  } cleanup{dir};
+  const std::string state = dir + "/neutron";
+  std::filesystem::create_directories(state + "/dhcp/net0");
+  ::chmod(dir.c_str(), 0755);
+  ::chmod(state.c_str(), 0750);
+  const std::string hosts = state + "/dhcp/net0/host";
+  std::ofstream(hosts) << "fa:16:3e:d1:0f:75,host-10-79-0-5.openstacklocal,10.79.0.5\n"
+                          "fa:16:3e:25:2e:ce,host-10-79-0-1.openstacklocal,10.79.0.1\n";
+  ::chmod(hosts.c_str(), 0644);
+  TempNetns ns("snapdhcp");
+  ns.exec_ok("ip link set lo up");
+  BackgroundProcess dnsmasq({"dnsmasq", "--keep-in-foreground", "--no-hosts", "--no-resolv", "--port=0",
+                             "--conf-file=/dev/null", "--user=nobody", "--bind-dynamic",
+                             "--pid-file=" + dir + "/dnsmasq.pid", "--dhcp-leasefile=" + dir + "/leases",
+                             "--dhcp-range=set:subnet-x,10.79.0.0,static,255.255.255.0,86400s",
+                             "--dhcp-hostsfile=" + hosts},
+                            ns.name());
+  HostSnapshotOptions o;
+  o.ovs_db = "unix:" + dir + "/no-ovsdb.sock";
+  o.ovs_rundir = dir;
+  o.flows = false;
+  o.timeout = std::chrono::seconds(2);
+  // dnsmasq runs once it has dropped to nobody (its fs uid in /proc/PID/status).
+  auto find = [&](const HostSnapshot& s) -> const ProcessInfo* {
+    if (const NamespaceView* v = s.find_namespace(ns.name()))
+      for (const auto& p : v->processes)
+        if (p.comm == "dnsmasq" && p.pid == dnsmasq.pid()) return &p;
+    return nullptr;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::optional<HostSnapshot> s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = take_host_snapshot(o);
+    ASSERT_TRUE(r) << r.error().message();
+    s = std::move(*r);
+    const ProcessInfo* p = find(*s);
+    if (p && p->dhcp_hosts && !p->dhcp_hosts->denied.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(dnsmasq.alive()) << "dnsmasq exited";
+  const ProcessInfo* p = find(*s);
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->dhcp_hosts);
+  EXPECT_EQ(p->dhcp_hosts->path, hosts);
+  EXPECT_EQ(p->dhcp_hosts->error, "");
+  ASSERT_EQ(p->dhcp_hosts->hosts.size(), 2u);
+  EXPECT_EQ(p->dhcp_hosts->hosts[0].macs, std::vector<std::string>{"fa:16:3e:d1:0f:75"});
+  EXPECT_EQ(p->dhcp_hosts->hosts[0].addresses, std::vector<std::string>{"10.79.0.5"});
+  EXPECT_EQ(p->dhcp_hosts->denied.rfind(state + ": mode 0750 ", 0), 0u) << p->dhcp_hosts->denied;
+  EXPECT_NE(p->dhcp_hosts->denied.find("no search permission for uid 65534"), std::string::npos) << p->dhcp_hosts->denied;
+
+  // Opened as Debian's neutron-common leaves /var/lib/neutron: nothing refuses any more.
+  ::chmod(state.c_str(), 0755);
+  auto again = take_host_snapshot(o);
+  ASSERT_TRUE(again) << again.error().message();
+  p = find(*again);
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->dhcp_hosts);
+  EXPECT_EQ(p->dhcp_hosts->denied, "");
+  // And the JSON carries it across.
+  const auto back = parse_host_snapshot("test", host_snapshot_json_text(*again));
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(*back, *again);
 }
 
 }  // namespace

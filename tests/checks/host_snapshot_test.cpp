@@ -145,16 +145,23 @@ HostSnapshot full_snapshot() {
   s.root.net = qrouter_net();
   s.root.net.name = "";
   s.root.net.inode = 4026531840;
-  s.root.processes = {{1, "stackwire-init", {"stackwire-init"}},
-                      {812, "ovs-vswitchd", {"ovs-vswitchd", "unix:/run/openvswitch/db.sock", "--pidfile"}}};
+  s.root.processes = {{1, "stackwire-init", {"stackwire-init"}, std::nullopt},
+                      {812, "ovs-vswitchd", {"ovs-vswitchd", "unix:/run/openvswitch/db.sock", "--pidfile"}, std::nullopt}};
   NamespaceView qr;
   qr.net = qrouter_net();
   qr.nat = floating_ip_nat();
-  qr.processes = {{1201, "haproxy", {"haproxy", "-f", "/var/lib/neutron/ns-metadata-proxy/5a1b.conf", ""}}};
+  qr.processes = {{1201, "haproxy", {"haproxy", "-f", "/var/lib/neutron/ns-metadata-proxy/5a1b.conf", ""}, std::nullopt}};
   NamespaceView dhcp;
   dhcp.net.name = "qdhcp-77aa";
   dhcp.net.inode = 4026532400;
-  dhcp.processes = {{1300, "dnsmasq", {"dnsmasq", "--no-hosts", "--pid-file=/var/lib/neutron/dhcp/77aa/pid"}}};
+  dhcp.processes = {{1300, "dnsmasq", {"dnsmasq", "--no-hosts", "--pid-file=/var/lib/neutron/dhcp/77aa/pid",
+                                       "--dhcp-hostsfile=/var/lib/neutron/dhcp/77aa/host"}, std::nullopt}};
+  dhcp.processes[0].dhcp_hosts = DhcpHostsFile{
+      "/var/lib/neutron/dhcp/77aa/host",
+      {{{"fa:16:3e:d1:0f:75"}, "host-10-0-0-163.openstacklocal", {"10.0.0.163"}, 1},
+       {{"fa:16:3e:aa:bb:cc", "fa:16:3e:*:*:*"}, "", {"10.0.0.7", "2001:db8::5"}, 3}},
+      "",
+      "/var/lib/neutron: mode 0750 neutron:neutron, no search permission for uid 65534 (nobody)"};
   NamespaceView gone;
   gone.net.name = "qrouter-dead";
   gone.error = "namespace qrouter-dead vanished while being read";
@@ -278,6 +285,22 @@ TEST(HostSnapshotJson, ErrorsNameTheHostAndThePlace) {
   json j = full_snapshot();
   j["namespaces"][1]["processes"][0]["pid"] = "1201";
   EXPECT_EQ(error_of(j.dump()), "10.15.0.7: snapshot: namespaces[1].processes[0].pid: expected an integer, got string");
+
+  j = full_snapshot();
+  j["namespaces"][0]["processes"][0]["dhcp_hostsfile"]["hosts"][1]["addresses"][0] = 7;
+  EXPECT_EQ(error_of(j.dump()),
+            "10.15.0.7: snapshot: namespaces[0].processes[0].dhcp_hostsfile.hosts[1].addresses[0]: expected a string, got number");
+  j = full_snapshot();
+  j["namespaces"][0]["processes"][0]["dhcp_hostsfile"] = "host";
+  EXPECT_EQ(error_of(j.dump()), "10.15.0.7: snapshot: namespaces[0].processes[0].dhcp_hostsfile: expected an object, got string");
+  // A snapshot from before the hosts file was read: the key is absent, the process has none.
+  j = full_snapshot();
+  j["namespaces"][0]["processes"][0].erase("dhcp_hostsfile");
+  {
+    const auto s = parse_host_snapshot("10.15.0.7", j.dump());
+    ASSERT_TRUE(s) << s.error().message();
+    EXPECT_FALSE(s->namespaces[0].processes[0].dhcp_hosts);
+  }
 
   j = full_snapshot();
   j["root"].erase("nat");
