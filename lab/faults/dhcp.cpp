@@ -87,4 +87,40 @@ Fault dnsmasq_dead_fault() {
   return f;
 }
 
+// The state directory above dnsmasq's files closed to others (0750, as stackwire itself once left
+// it): dnsmasq, which runs as nobody, re-reads its hosts file on SIGHUP, cannot, and from then on
+// answers every DHCP request "no address available". The DHCP agent notices nothing.
+Fault dhcp_files_unreadable_fault() {
+  Fault f;
+  f.name = "dhcp-files-unreadable";
+  f.breaks = "/var/lib/neutron closed to others (mode 0750) and dnsmasq told to re-read: dnsmasq (user nobody) "
+             "loses its hosts file and refuses every DHCP request";
+  f.heal = "sets the saved mode back and makes dnsmasq re-read (SIGHUP)";
+  f.apply = [](FaultContext& ctx) -> Result<Applied> {
+    const auto& host = ctx.network_host();
+    const auto netns = SW_TRY(find_dhcp_netns(ctx));
+    const auto pids = SW_TRY(dnsmasq_pids(ctx, host, netns));
+    if (pids.empty())
+      return fail(Error::failed(host + ": no dnsmasq runs in " + netns + ": nothing to break"));
+    const auto mode = std::string(trim(SW_TRY(ctx.run_ok(host, {"stat", "-c", "%a", "/var/lib/neutron"}))));
+    if (mode == "750")
+      return fail(Error::failed(host + ": /var/lib/neutron is already 0750 (not by `lab fault`): nothing to break"));
+    SW_TRY(ctx.run_ok(host, {"chmod", "0750", "/var/lib/neutron"}));
+    for (const auto& pid : pids) SW_TRY(ctx.run_ok(host, {"kill", "-HUP", pid}));
+    Applied a;
+    a.values = {{"netns", netns}, {"mode", mode}};
+    a.message = "/var/lib/neutron " + mode + " → 0750 on " + host + ", dnsmasq (pid " + pids.front() + ") re-read its files";
+    return a;
+  };
+  f.undo = [](FaultContext& ctx, const ActiveFault& s) -> Result<std::string> {
+    const auto& host = ctx.network_host();
+    const auto mode = s.value("mode").empty() ? std::string("755") : s.value("mode");
+    SW_TRY(ctx.run_ok(host, {"chmod", mode, "/var/lib/neutron"}));
+    const auto pids = SW_TRY(dnsmasq_pids(ctx, host, s.value("netns")));
+    for (const auto& pid : pids) SW_TRY(ctx.run_ok(host, {"kill", "-HUP", pid}));
+    return "/var/lib/neutron back to " + mode + ", " + std::to_string(pids.size()) + " dnsmasq re-read its files";
+  };
+  return f;
+}
+
 }  // namespace sw::lab::faults

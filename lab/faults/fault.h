@@ -135,6 +135,7 @@ Fault qrouter_deleted_fault();
 Fault qg_unplugged_fault();
 Fault router_no_forward_fault();
 Fault dnsmasq_dead_fault();
+Fault dhcp_files_unreadable_fault();
 Fault instance_wrong_vlan_fault();
 
 /// Every fault, in the order `lab fault --list` prints them.

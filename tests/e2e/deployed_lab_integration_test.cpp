@@ -112,6 +112,19 @@ TEST_F(DeployedLabE2E, DeployCompletesAndTheFloatingIpAnswersFromOutside) {
   // "ssh" to test0 through its floating IP from outside: the instance's listener on port 22 answers.
   const auto tcp = sh(lab_cmd("lab exec outside -- " + bin() + " netns tcp /proc/self/ns/net 172.16.13.3:22 --timeout 3"));
   EXPECT_EQ(tcp.status, 0) << tcp.out << tcp.err;
+  // test0 took its address from Neutron's dnsmasq: provisioning says so (setup.log), and dnsmasq's
+  // lease file on the network host holds test0's MAC.
+  const auto log_at = deploy_.out.find("The installation log file is available at: ");
+  ASSERT_NE(log_at, std::string::npos) << deploy_.out;
+  const auto log_path = deploy_.out.substr(log_at + 44, deploy_.out.find('\n', log_at) - log_at - 44);
+  const auto leased = on("controller", "grep -F 'instance test0: ' " + shq(log_path));
+  EXPECT_NE(leased.out.find("leased by DHCP"), std::string::npos) << leased.out;
+  EXPECT_EQ(leased.out.find("configured statically"), std::string::npos) << leased.out;
+  // (`ip netns exec` mounts the namespace's own /sys.)
+  const auto test0_mac = on("compute1", "ip netns exec swvm-test0 cat /sys/class/net/tap*/address").out.substr(0, 17);
+  ASSERT_EQ(test0_mac.size(), 17u);
+  const auto leases = on("network", "cat /var/lib/neutron/dhcp/*/leases");
+  EXPECT_NE(leases.out.find(test0_mac), std::string::npos) << "no lease for " << test0_mac << " in\n" << leases.out;
   // keystonerc_admin as packstack writes it: 0600 on the controller.
   EXPECT_EQ(on("controller", "stat -c %a /root/keystonerc_admin").out, "600\n");
   // Secrets never reach the console.
@@ -254,6 +267,7 @@ const std::vector<FaultExpectation>& fault_table() {
       {"fip-snat-missing", "network", {"nat.fip_snat"}, {}},
       {"router-forwarding-off", "network", {"router.ip_forward"}, reach_fip},
       {"dnsmasq-dead", "network", {"dhcp.dnsmasq"}, {"agent.alive"}},
+      {"dhcp-files-unreadable", "network", {"dhcp.hosts"}, {}},
       {"instance-vlan-wrong", "compute1", {"ovs.port_tag"}, reach_all},
       {"tunnel-flow-missing", "network", {"ovs.tunnel_flow_in"}, reach_all},
   };

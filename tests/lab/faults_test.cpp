@@ -104,7 +104,7 @@ TEST(FaultCatalogue, NamesAreUniqueKebabCaseAndEveryFaultIsComplete) {
     EXPECT_EQ(f.stops_agent.empty(), f.agent_why.empty()) << f.name;
     EXPECT_EQ(find_fault(f.name), &f);
   }
-  EXPECT_EQ(names.size(), 14u);
+  EXPECT_EQ(names.size(), 15u);
   EXPECT_EQ(find_fault("nope"), nullptr);
   // Measured on the lab: only the DHCP agent repairs its fault (respawns dnsmasq) within 90 s.
   EXPECT_EQ(find_fault("dnsmasq-dead")->stops_agent, "neutron-dhcp-agent");
