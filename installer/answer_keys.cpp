@@ -582,7 +582,7 @@ const KeySpec* nearest_key(std::string_view name) {
     // limit, so that a 16 KiB "key" costs no quadratic comparison against every catalogue key.
     const size_t gap = wanted.size() > k.name.size() ? wanted.size() - k.name.size() : k.name.size() - wanted.size();
     if (gap > limit) continue;
-    const size_t d = edit_distance(wanted, k.name);
+    const size_t d = edit_distance(wanted, k.name, std::min(limit, best_distance));
     if (d < best_distance) {
       best_distance = d;
       best = &k;

@@ -298,6 +298,13 @@ class LineSax final : public nlohmann::json_sax<json> {
     return true;
   }
   bool open(json v) {
+    // A topology nests five levels deep. Every level keeps its JSON pointer, so a document of
+    // 100,000 nested brackets would hold 10^10 bytes of pointers: refuse it at the bracket instead.
+    if (stack_.size() >= kMaxDepth) {
+      error_line = current_line();
+      error = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels";
+      return false;
+    }
     std::string ptr;
     stack_.push_back(add(std::move(v), &ptr));
     ptrs_.push_back(std::move(ptr));
@@ -309,6 +316,7 @@ class LineSax final : public nlohmann::json_sax<json> {
     return true;
   }
 
+  static constexpr std::size_t kMaxDepth = 64;
   const char* begin_;
   const char* const* cursor_;
   std::vector<json*> stack_;

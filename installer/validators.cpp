@@ -367,7 +367,7 @@ Result<void> check_ssh_public_key(std::string_view text) {
   return {};
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t at_most) {
   // Three rolling rows of the (Damerau) table in one allocation: an answer file full of unknown
   // keys asks this for every catalogue key, so a table of vectors per call was the cost (found by
   // fuzz_answer_file timing out).
@@ -377,17 +377,24 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   size_t* prev = prev2 + (m + 1);
   size_t* cur = prev + (m + 1);
   for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  size_t prev_min = 0;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
+    size_t row_min = cur[0];
     for (size_t j = 1; j <= m; ++j) {
       const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      row_min = std::min(row_min, cur[j]);
     }
+    // Later rows add to this row or (a transposition, +1) to the one before: once both are past the
+    // bound, so is the answer. Most catalogue keys are ruled out after a few rows this way.
+    if (row_min > at_most && prev_min > at_most) return at_most + 1;
+    prev_min = row_min;
     std::swap(prev2, prev);
     std::swap(prev, cur);
   }
-  return prev[m];
+  return std::min(prev[m], at_most + 1);
 }
 
 }  // namespace sw::installer

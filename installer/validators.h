@@ -106,7 +106,8 @@ std::vector<std::string> split_list(std::string_view s);
 Result<void> check_ssh_public_key(std::string_view text);
 
 /// Levenshtein distance with adjacent transpositions (optimal string alignment).
-std::size_t edit_distance(std::string_view a, std::string_view b);
+std::size_t edit_distance(std::string_view a, std::string_view b,
+                          std::size_t at_most = static_cast<std::size_t>(-1) - 1);
 
 /// Quotes a value for a message: 'eth 2'.
 std::string quoted_value(std::string_view value);

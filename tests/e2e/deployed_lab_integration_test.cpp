@@ -114,14 +114,16 @@ TEST_F(DeployedLabE2E, DeployCompletesAndTheFloatingIpAnswersFromOutside) {
   EXPECT_EQ(tcp.status, 0) << tcp.out << tcp.err;
   // test0 took its address from Neutron's dnsmasq: provisioning says so (setup.log), and dnsmasq's
   // lease file on the network host holds test0's MAC.
-  const auto log_at = deploy_.out.find("The installation log file is available at: ");
+  const std::string log_says = "The installation log file is available at: ";
+  const auto log_at = deploy_.out.find(log_says);
   ASSERT_NE(log_at, std::string::npos) << deploy_.out;
-  const auto log_path = deploy_.out.substr(log_at + 44, deploy_.out.find('\n', log_at) - log_at - 44);
+  const auto from = log_at + log_says.size();
+  const auto log_path = deploy_.out.substr(from, deploy_.out.find('\n', from) - from);
   const auto leased = on("controller", "grep -F 'instance test0: ' " + shq(log_path));
   EXPECT_NE(leased.out.find("leased by DHCP"), std::string::npos) << leased.out;
   EXPECT_EQ(leased.out.find("configured statically"), std::string::npos) << leased.out;
   // (`ip netns exec` mounts the namespace's own /sys.)
-  const auto test0_mac = on("compute1", "ip netns exec swvm-test0 cat /sys/class/net/tap*/address").out.substr(0, 17);
+  const auto test0_mac = on("compute1", "ip netns exec swvm-test0 sh -c 'cat /sys/class/net/tap*/address'").out.substr(0, 17);
   ASSERT_EQ(test0_mac.size(), 17u);
   const auto leases = on("network", "cat /var/lib/neutron/dhcp/*/leases");
   EXPECT_NE(leases.out.find(test0_mac), std::string::npos) << "no lease for " << test0_mac << " in\n" << leases.out;

@@ -1,6 +1,10 @@
 // Value grammars: every validator's good and bad values, and what its message says is allowed.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "installer/validators.h"
 
 namespace sw::installer {
@@ -174,6 +178,12 @@ TEST(ValidatorsTest, EditDistance) {
   EXPECT_EQ(edit_distance("abcd", "abdc"), 1u);  // a transposition is one edit
   EXPECT_EQ(edit_distance("", "abc"), 3u);
   EXPECT_EQ(edit_distance("same", "same"), 0u);
+  // Bounded: the distance when within the bound, else bound + 1 — the same answer as unbounded.
+  for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{
+           {"CONFIG_NEUTRON_OVS_TUNEL_IF", "CONFIG_NEUTRON_OVS_TUNNEL_IF"}, {"abcd", "abdc"}, {"", "abc"},
+           {"kitten", "sitting"}, {"CONFIG_KEYSTONE_ADMIN_PW", "CONFIG_MARIADB_PW"}, {"ab", "ba"}, {"abcdef", "badcfe"}})
+    for (std::size_t bound = 0; bound < 12; ++bound)
+      EXPECT_EQ(edit_distance(a, b, bound), std::min(edit_distance(a, b), bound + 1)) << a << " " << b << " " << bound;
 }
 
 TEST(ValidatorsTest, SplitList) {
