@@ -14,9 +14,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
 #include "tests/support/system.h"
 
 namespace {
@@ -205,6 +208,50 @@ TEST_F(DeployedLabE2E, VerifyPassesWithoutWarningsQuicklyAndChangesNothing) {
                   " " + kState + "/j.xml");
   ASSERT_EQ(junit.status, 0) << junit.err;  // python3-junitparser comes with tools/deps
   EXPECT_EQ(junit.out, std::to_string(j["summary"]["pass"].get<int>()) + " 0 0\n");
+}
+
+// Every password and token of the answer file: nowhere in what stackwire prints or writes — the
+// console of deploy, re-run, verify and trace, setup.log and the manifests of every run, every host's
+// snapshot, the JSON and JUnit reports — and the files that do hold them are 0600.
+TEST_F(DeployedLabE2E, NoSecretAppearsInOutputLogsManifestsSnapshotsOrReports) {
+  const auto secrets_out =
+      on("controller", "sed -En 's/^CONFIG_[A-Z0-9_]*(_PW|_PASSWORD|_TOKEN|_SECRET)=//p' " + kState + "/answers.txt | sort -u");
+  ASSERT_EQ(secrets_out.status, 0);
+  std::vector<std::string> secrets;
+  for (const auto l : sw::split(secrets_out.out, '\n'))
+    if (!l.empty()) secrets.emplace_back(l);
+  ASSERT_GE(secrets.size(), 10u) << secrets_out.out;
+
+  std::vector<std::pair<std::string, std::string>> texts = {{"first deploy's console", deploy_.out + deploy_.err}};
+  auto add = [&](const std::string& what, const CmdResult& r) { texts.emplace_back(what, r.out + r.err); };
+  add("re-run's console", on_controller_raw(bin() + " deploy --answer-file " + kState + "/answers.txt --topology " + kState +
+                                            "/topology.json 2>&1"));
+  add("verify (text)", on_controller_raw(bin() + " verify --answer-file " + kState + "/answers.txt --junit-file " + kState +
+                                         "/secrets-junit.xml 2>&1"));
+  add("verify (JSON)", verify());
+  add("verify's JUnit file", on("controller", "cat " + kState + "/secrets-junit.xml"));
+  add("trace", on_controller_raw(bin() + " trace floating-ip 172.16.13.3 --answer-file " + kState + "/answers.txt 2>&1"));
+  add("setup.log and manifests of every run", on("controller", "cat /var/tmp/stackwire/*/setup.log /var/tmp/stackwire/*/manifests/*"));
+  for (const char* h : {"controller", "network", "compute1", "compute2"}) {
+    add(std::string("snapshot of ") + h, on(h, bin() + " snapshot --json"));
+    add(std::string("manifests kept on ") + h, on(h, "cat /var/lib/stackwire/manifests/* 2>/dev/null; true"));
+  }
+  // The control: the same search finds every one of them in the answer file itself.
+  const auto answers = on("controller", "cat " + kState + "/answers.txt").out;
+  for (const auto& s : secrets) EXPECT_NE(answers.find(s), std::string::npos) << "the search cannot find a secret";
+  for (const auto& [what, text] : texts) {
+    EXPECT_GT(text.size(), 0u) << what << " is empty: nothing was searched";
+    for (const auto& s : secrets)
+      EXPECT_EQ(text.find(s), std::string::npos) << "a password of the answer file appears in " << what;
+  }
+  // Where secrets must live, only root reads them.
+  const auto modes = on("controller", "stat -c '%a %n' " + kState + "/answers.txt /root/keystonerc_admin /root/keystonerc_demo "
+                                      "/var/lib/stackwire/answers.env /var/tmp/stackwire/*/setup.log");
+  ASSERT_EQ(modes.status, 0) << modes.err;
+  for (const auto l : sw::split(modes.out, '\n'))
+    if (!l.empty()) {
+      EXPECT_EQ(l.substr(0, 4), "600 ") << l;
+    }
 }
 
 TEST_F(DeployedLabE2E, KilledSshdIsNamedAndARerunAfterRestartWorks) {
