@@ -301,12 +301,12 @@ Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
         if (address_of(a) == inv.controller) mgmt_cidr = network_of(a);
   }
 
-  PluginPlan prescript{"prescript", "Adding pre install manifest entries", {}};
-  PluginPlan fabric{"fabric", "Adding network fabric manifest entries", {}};
-  PluginPlan mariadb{"mariadb", "Adding MariaDB manifest entries", {}};
-  PluginPlan amqp{"amqp", "Adding AMQP manifest entries", {}};
-  PluginPlan keystone{"keystone", "Adding Keystone manifest entries", {}};
-  PluginPlan neutron{"neutron", "Adding Neutron manifest entries", {}};
+  PluginPlan prescript{"prescript", "Adding pre install manifest entries", {}, {}};
+  PluginPlan fabric{"fabric", "Adding network fabric manifest entries", {}, {}};
+  PluginPlan mariadb{"mariadb", "Adding MariaDB manifest entries", {}, {}};
+  PluginPlan amqp{"amqp", "Adding AMQP manifest entries", {}, {}};
+  PluginPlan keystone{"keystone", "Adding Keystone manifest entries", {}, {}};
+  PluginPlan neutron{"neutron", "Adding Neutron manifest entries", {}, {}};
 
   const auto add = [](PluginPlan& p, const std::string& host, std::vector<Step> steps) {
     if (!steps.empty()) p.manifests.push_back({host, p.name, std::move(steps)});
@@ -396,6 +396,7 @@ Result<Plan> make_plan(const AnswerFile& answers, const Inventory& inv,
           p.global_physnet_mtu = it->second.mtu;
       if (auto v = validate_neutron_params(p); !v) return fail(std::move(v.error()).context("host " + h.address));
       add(neutron, h.address, plan_neutron(p));
+      if (h.has(HostRole::neutron_server)) neutron.first.push_back(h.address);
     }
   }
   plan.plugins = {std::move(prescript), std::move(fabric), std::move(mariadb),
@@ -606,7 +607,7 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
   RemoteExecutor executor(runners, o.timeout);
   int changed = 0;
   std::set<std::string> failed_hosts;
-  const auto finish_failed = [&](const PluginOutcome& out) {
+  const auto finish_failed = [&](const PluginOutcome& out, const std::vector<std::string>& not_started) {
     progress.line("");
     progress.line(" **** Installation failed ****");
     for (const auto& h : out.hosts) {
@@ -618,28 +619,51 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
                                              : h.error));
       if (!h.tail.empty()) {
         progress.line("   last lines of its output:");
-        for (auto l : split(log::mask(h.tail), '\n')) progress.line("     " + std::string(l));
+        // Named: split() returns views, and a temporary in a range-for's initializer dies before
+        // the loop runs (GCC 12 has no P2718) — the first line printed as garbage.
+        const std::string tail = log::mask(h.tail);
+        for (auto l : split(tail, '\n')) progress.line("     " + std::string(l));
       }
       progress.line("   manifest: " + logdir + "/manifests/" + h.host + "_" + out.plugin + ".sh");
     }
-    std::string complete;
-    for (const auto& h : plan.hosts)
-      if (!failed_hosts.count(h.address)) complete += (complete.empty() ? "" : ", ") + h.address;
+    std::string complete, waiting;
+    for (const auto& h : plan.hosts) {
+      if (std::find(not_started.begin(), not_started.end(), h.address) != not_started.end())
+        waiting += (waiting.empty() ? "" : ", ") + h.address;
+      else if (!failed_hosts.count(h.address))
+        complete += (complete.empty() ? "" : ", ") + h.address;
+    }
     progress.line(" * Hosts that completed plugin " + out.plugin + ": " + (complete.empty() ? "none" : complete));
+    if (!waiting.empty())
+      progress.line(" * Not started, as they wait for the failed host: " + waiting);
     progress.line(" * The run stopped after plugin " + out.plugin + "; re-run the same command to resume.");
     progress.line(" * The installation log file is available at: " + log.path());
     return 1;
   };
   for (const auto& p : plan.plugins) {
     if (p.manifests.empty()) continue;
-    for (const auto& m : p.manifests) progress.line("Applying " + m.host + "_" + p.name + ".sh");
-    const PluginOutcome out = run_plugin(p.name, p.manifests, executor, o.jobs, log);
-    for (const auto& h : out.hosts) {
-      progress.begin(h.host + "_" + p.name + ".sh:");
-      progress.end(h.ok, std::to_string(h.changed) + " changed");
+    // Two waves when the plugin has hosts to run first (neutron-server before the agents' hosts).
+    std::vector<Manifest> waves[2];
+    for (const auto& m : p.manifests) {
+      const bool later = !p.first.empty() && std::find(p.first.begin(), p.first.end(), m.host) == p.first.end();
+      waves[later ? 1 : 0].push_back(m);
     }
-    changed += out.changed();
-    if (!out.ok()) return finish_failed(out);
+    for (size_t w = 0; w < 2; ++w) {
+      if (waves[w].empty()) continue;
+      for (const auto& m : waves[w]) progress.line("Applying " + m.host + "_" + p.name + ".sh");
+      const PluginOutcome out = run_plugin(p.name, waves[w], executor, o.jobs, log);
+      for (const auto& h : out.hosts) {
+        progress.begin(h.host + "_" + p.name + ".sh:");
+        progress.end(h.ok, std::to_string(h.changed) + " changed");
+      }
+      changed += out.changed();
+      if (!out.ok()) {
+        std::vector<std::string> not_started;
+        if (w == 0)
+          for (const auto& m : waves[1]) not_started.push_back(m.host);
+        return finish_failed(out, not_started);
+      }
+    }
   }
 
   // ---- provision: the hangout's post-install through Keystone and Neutron.

@@ -50,6 +50,10 @@ struct PluginPlan {
   std::string name;   ///< "prescript", "fabric", "mariadb", ...
   std::string title;  ///< "Adding pre install manifest entries"
   std::vector<Manifest> manifests;
+  /// Hosts whose manifests run, and must succeed, before the other hosts' start: neutron-server's,
+  /// which the agents wait for — run together, a server that cannot start kept the agents' hosts
+  /// waiting out their 300 s after its own host had already failed.
+  std::vector<std::string> first;
 };
 
 /// What the plan derived per host (shown in the summary and used by provision).
