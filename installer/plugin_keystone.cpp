@@ -101,7 +101,7 @@ std::vector<Step> plan_keystone(const KeystoneParams& p) {
               "/usr/bin/keystone-wsgi-public", "--master", "--processes", "1", "--threads", "8",
               "--enable-threads", "--lazy-apps", "--die-on-term", "--buffer-size", "65535"};
   }
-  steps.push_back(daemon_step(d, kLogDir, "sw_wait_http " + endpoint + " 120\n"));
+  steps.push_back(daemon_step(d, kLogDir, wait_http_ready(d, endpoint, 120)));
 
   Step boot;
   boot.title = "Keystone is bootstrapped: admin, region " + p.region + ", identity endpoints " + endpoint;

@@ -409,8 +409,8 @@ std::vector<Step> plan_neutron(const NeutronParams& p) {
   if (r.dhcp) steps.push_back(dnsmasq_state_dir_step());
   for (size_t i = 0; i < d.server.size(); ++i) {
     const bool last = i + 1 == d.server.size();
-    steps.push_back(daemon_step(d.server[i], dirs,
-                                last ? "sw_wait_http http://" + p.host.controller_ip + ":9696/ 120\n" : ""));
+    steps.push_back(
+        daemon_step(d.server[i], dirs, last ? wait_http_ready(d.server[i], "http://" + p.host.controller_ip + ":9696/", 120) : ""));
   }
   if (r.agents() && !r.server) {
     // Agents started before neutron-server's RPC is up sit out a 60 s RPC timeout and a back-off

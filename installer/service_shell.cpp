@@ -269,13 +269,21 @@ sw_wait_tcp() {
   done
 }
 
-# sw_wait_http URL TIMEOUT: URL answers with an HTTP status below 500 within TIMEOUT seconds.
+# sw_wait_http URL TIMEOUT [NAME LOGFILE]: URL answers with an HTTP status below 500 within TIMEOUT
+# seconds. With NAME, gives up as soon as the service NAME stops running (its port taken, a file it
+# cannot read), showing its log's last lines, rather than waiting out TIMEOUT for an answer that
+# will not come.
 sw_wait_http() {
   local end code
   end=$(( $(date +%s) + $2 ))
   while :; do
     code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null)
     case $code in [234]??) return 0 ;; esac
+    if [ -n "${3:-}" ] && ! sw_service_running "$3"; then
+      echo "$3 exited before $1 answered (last HTTP status ${code:-none})" >&2
+      sw_service_failed "$3" "${4:-}"
+      return 1
+    fi
     [ "$(date +%s)" -lt "$end" ] ||
       { echo "$1 does not answer after $2 s (last HTTP status ${code:-none})" >&2; return 1; }
     sleep 0.3
@@ -773,6 +781,11 @@ Step daemon_step(const Daemon& d, const std::string& before, const std::string& 
   s.apply = with_newline(before) + ensure + " || exit 1\n" + ready;
   s.slow = true;
   return s;
+}
+
+std::string wait_http_ready(const Daemon& d, const std::string& url, int timeout_s) {
+  return "sw_wait_http " + sh_word(url) + " " + std::to_string(timeout_s) + " " + sh_word(d.name) + " " +
+         (d.argv.empty() ? std::string("''") : sh_word(d.log)) + "\n";
 }
 
 Step packages_step(const std::string& what, const std::vector<std::string>& packages, bool redhat) {

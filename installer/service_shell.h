@@ -83,6 +83,11 @@ struct Daemon {
 /// (runtime directories), `ready` after (bounded readiness wait: sw_wait_tcp, sw_wait_http, ...).
 Step daemon_step(const Daemon& d, const std::string& before = {}, const std::string& ready = {});
 
+/// A `ready` for daemon_step: `sw_wait_http URL TIMEOUT NAME LOG` — URL answers within timeout_s, or
+/// the step fails as soon as the daemon is no longer running (a port taken, a config it cannot
+/// read), with its log's last lines (the journal's under systemd).
+std::string wait_http_ready(const Daemon& d, const std::string& url, int timeout_s);
+
 /// "packages a b c are installed": dpkg-query / rpm -q; apply apt-get / dnf install -y.
 Step packages_step(const std::string& what, const std::vector<std::string>& packages, bool redhat);
 

@@ -94,7 +94,7 @@ apply_5() {
   touch /var/log/keystone/keystone.log
   chown keystone:keystone /var/log/keystone/keystone.log
   sw_service_ensure keystone || exit 1
-  sw_wait_http http://10.15.0.4:5000/v3/ 120
+  sw_wait_http http://10.15.0.4:5000/v3/ 120 keystone ''
 }
 sw_step 5 'keystone is running with its current config' check_5 apply_5 || exit $?
 

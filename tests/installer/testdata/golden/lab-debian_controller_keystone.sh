@@ -109,7 +109,7 @@ apply_5() {
     --die-on-term \
     --buffer-size \
     65535 || exit 1
-  sw_wait_http http://10.15.0.4:5000/v3/ 120
+  sw_wait_http http://10.15.0.4:5000/v3/ 120 keystone /var/log/keystone/keystone-uwsgi.log
 }
 sw_step 5 'keystone is running with its current config' check_5 apply_5 || exit $?
 

@@ -103,7 +103,7 @@ apply_6() {
   touch /var/log/keystone/keystone.log
   chown keystone:keystone /var/log/keystone/keystone.log
   sw_service_ensure httpd || exit 1
-  sw_wait_http http://10.15.0.4:5000/v3/ 120
+  sw_wait_http http://10.15.0.4:5000/v3/ 120 httpd ''
 }
 sw_step 6 'httpd is running with its current config' check_6 apply_6 || exit $?
 

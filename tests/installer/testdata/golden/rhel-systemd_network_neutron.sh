@@ -10,7 +10,7 @@ sw_step 1 'Neutron packages are installed' check_1 apply_1 || exit $?
 
 # --- step 2: /var/lib/stackwire/bin/sw-service (start, stop, restart services by hand)
 check_2() {
-  grep -qx '# sw-service version bebd96a585ac27e9' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
+  grep -qx '# sw-service version dd85e0a1d5323323' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
 }
 apply_2() {
   mkdir -p /var/lib/stackwire/bin &&
@@ -18,7 +18,7 @@ apply_2() {
   #!/bin/sh
   # /var/lib/stackwire/bin/sw-service: start|stop|restart|status a service the way stackwire runs it on
   # this host (systemd when it has one, else by pidfile in /run/stackwire). Written by stackwire deploy.
-  # sw-service version bebd96a585ac27e9
+  # sw-service version dd85e0a1d5323323
   set -u
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -278,13 +278,21 @@ apply_2() {
     done
   }
 
-  # sw_wait_http URL TIMEOUT: URL answers with an HTTP status below 500 within TIMEOUT seconds.
+  # sw_wait_http URL TIMEOUT [NAME LOGFILE]: URL answers with an HTTP status below 500 within TIMEOUT
+  # seconds. With NAME, gives up as soon as the service NAME stops running (its port taken, a file it
+  # cannot read), showing its log'\''s last lines, rather than waiting out TIMEOUT for an answer that
+  # will not come.
   sw_wait_http() {
     local end code
     end=$(( $(date +%s) + $2 ))
     while :; do
       code=$(curl -s -o /dev/null -m 5 -w '\''%{http_code}'\'' "$1" 2>/dev/null)
       case $code in [234]??) return 0 ;; esac
+      if [ -n "${3:-}" ] && ! sw_service_running "$3"; then
+        echo "$3 exited before $1 answered (last HTTP status ${code:-none})" >&2
+        sw_service_failed "$3" "${4:-}"
+        return 1
+      fi
       [ "$(date +%s)" -lt "$end" ] ||
         { echo "$1 does not answer after $2 s (last HTTP status ${code:-none})" >&2; return 1; }
       sleep 0.3
