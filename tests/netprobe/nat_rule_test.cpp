@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "netprobe/json_text.h"
+
 namespace sw::netprobe {
 namespace {
 
@@ -250,6 +252,11 @@ TEST(NatJsonTest, RoundTripIsLossless) {
   EXPECT_EQ(j["tables"][0]["chains"][5]["rules"].back()["target"]["kind"], "dnat");
   EXPECT_EQ(j["tables"][0]["chains"][5]["rules"].back()["protocol"]["name"], "tcp");
   for (size_t i = 0; i < v.tables.size(); ++i) EXPECT_EQ(render_table(back->tables[i]), render_table(v.tables[i]));
+
+  // snapshot --json writes the same text without building the tree.
+  std::string direct;
+  append_json(direct, v);
+  EXPECT_EQ(direct, text);
 }
 
 TEST(NatJsonTest, MalformedSnapshotsAreInputErrors) {

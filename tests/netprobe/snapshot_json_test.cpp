@@ -10,6 +10,7 @@
 
 #include "netprobe/arp_probe.h"
 #include "netprobe/icmp_probe.h"
+#include "netprobe/json_text.h"
 #include "netprobe/snapshot.h"
 #include "netprobe/tcp_probe.h"
 
@@ -150,6 +151,29 @@ TEST(SnapshotJson, RoundTripIsLossless) {
   EXPECT_EQ(back, s);
   // And the text is stable: encoding the decoded snapshot gives the same document.
   EXPECT_EQ(nlohmann::json(back).dump(), nlohmann::json(s).dump());
+}
+
+// snapshot --json writes namespaces with append_json: byte for byte what dump() of the tree gives.
+TEST(SnapshotJson, DirectTextIsTheTreesDump) {
+  NetnsSnapshot s = full_snapshot();
+  std::string direct;
+  append_json(direct, s);
+  EXPECT_EQ(direct, nlohmann::json(s).dump());
+
+  NetnsSnapshot empty;
+  direct.clear();
+  append_json(direct, empty);
+  EXPECT_EQ(direct, nlohmann::json(empty).dump());
+}
+
+TEST(SnapshotJson, DirectStringsEscapeAsNlohmannDoes) {
+  for (const std::string& s : {std::string(""), std::string("plain ascii ~"), std::string("quote \" back \\ slash"),
+                              std::string("tab\tnl\nnul") + '\0' + "\x1f\x7f", std::string("caf\xc3\xa9 \xe2\x82\xac"),
+                              std::string("bad \xff\xfe utf-8 \xc3")}) {
+    std::string direct;
+    append_json_string(direct, s);
+    EXPECT_EQ(direct, nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << s;
+  }
 }
 
 TEST(SnapshotJson, ReadableNamesInTheDocument) {
