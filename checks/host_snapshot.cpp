@@ -3,13 +3,19 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <future>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "checks/processes.h"
+#include "netprobe/json_text.h"
 #include "netprobe/nat.h"
 #include "netprobe/netns.h"
 
@@ -111,6 +117,65 @@ void read_ovs(const HostSnapshotOptions& options, HostSnapshot& s) {
     else f.error = dump.error().message();
     s.flows.push_back(std::move(f));
   }
+}
+
+using Processes = Result<ProcessesByNetns>;
+
+void attach_processes(const Processes& processes, NamespaceView& v) {
+  if (!processes) {
+    v.error += (v.error.empty() ? "" : "; ") + ("processes: " + processes.error().message());
+    return;
+  }
+  const auto it = processes->find(v.net.inode);
+  if (v.net.inode != 0 && it != processes->end()) v.processes = it->second;
+}
+
+// At most this many threads read named namespaces; more than the cores only adds switching.
+constexpr unsigned kMaxReaders = 4;
+
+// Reads every named namespace on its own threads, while the caller's thread does the rest: each
+// thread enters a namespace with setns, which moves that thread only, and the kernel answers the
+// dumps of two namespaces at once. OVS stays on the caller's thread (libopenvswitch is bound to the
+// first thread that calls it). `done(i, view)` runs on the reading thread, once per entry, with
+// the processes attached; `processes` is waited for first (the caller scans /proc meanwhile).
+class NamespaceReaders {
+ public:
+  using Done = std::function<void(std::size_t, NamespaceView)>;
+
+  NamespaceReaders(const std::vector<netprobe::NetnsEntry>& entries, std::shared_future<Processes> processes, Done done)
+      : entries_(entries), processes_(std::move(processes)), done_(std::move(done)) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto n = std::min<std::size_t>({entries.size(), cores, kMaxReaders});
+    for (std::size_t t = 0; t < n; ++t) threads_.emplace_back([this] { run(); });
+  }
+  NamespaceReaders(const NamespaceReaders&) = delete;
+  NamespaceReaders& operator=(const NamespaceReaders&) = delete;
+  ~NamespaceReaders() { join(); }
+
+  void join() {
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void run() {
+    for (std::size_t i; (i = next_.fetch_add(1)) < entries_.size();) {
+      NamespaceView v = read_named(entries_[i]);
+      attach_processes(processes_.get(), v);
+      done_(i, std::move(v));
+    }
+  }
+
+  const std::vector<netprobe::NetnsEntry>& entries_;
+  std::shared_future<Processes> processes_;
+  Done done_;
+  std::atomic<std::size_t> next_{0};
+  std::vector<std::thread> threads_;
+};
+
+std::vector<netprobe::NetnsEntry> sorted(std::vector<netprobe::NetnsEntry> entries) {
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return entries;
 }
 
 // ---- JSON ---------------------------------------------------------------------------------------
@@ -283,6 +348,53 @@ BridgeFlows flows_from(const json& j, const std::string& where) {
   return f;
 }
 
+// Invalid UTF-8 (interface aliases, process names) is replaced rather than thrown on, as the CLI
+// always did.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// view_json(v) as text, without its tree: netprobe writes the namespace and its NAT directly.
+void append_view(std::string& out, const NamespaceView& v) {
+  out += "{\"error\":";
+  netprobe::append_json_string(out, v.error);
+  out += ",\"nat\":";
+  netprobe::append_json(out, v.nat);
+  out += ",\"net\":";
+  netprobe::append_json(out, v.net);
+  json procs = json::array();
+  for (const auto& p : v.processes) procs.push_back(process_json(p));
+  out += ",\"processes\":" + dump(procs) + '}';
+}
+
+std::string view_text(const NamespaceView& v) {
+  std::string out;
+  append_view(out, v);
+  return out;
+}
+
+// The document up to the first named namespace: {"version":1,...,"root":{...},"namespaces":[
+std::string head_text(const HostSnapshot& s) {
+  return "{\"version\":" + std::to_string(s.version) + ",\"hostname\":" + dump(s.hostname) +
+         ",\"taken_at_ms\":" + std::to_string(s.taken_at_ms) + ",\"root\":" + view_text(s.root) +
+         ",\"namespaces\":[";
+}
+
+// The rest after the last named namespace, `out` holding what is not yet written: ],"ovs":...}
+void write_tail(const HostSnapshot& s, std::string& out, const std::function<void(std::string_view)>& sink) {
+  out += "],\"ovs\":";
+  out += s.ovs ? dump(ovs::snapshot_to_json(*s.ovs)) : "null";
+  out += ",\"ovs_error\":" + dump(s.ovs_error) + ",\"flows\":[";
+  for (std::size_t i = 0; i < s.flows.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"bridge\":" + dump(s.flows[i].bridge) + ",\"dump\":" + ovs::flow_dump_json_text(s.flows[i].dump) +
+           ",\"error\":" + dump(s.flows[i].error) + '}';
+    sink(out);
+    out.clear();
+  }
+  out += "]}\n";
+  sink(out);
+  out.clear();
+}
+
 HostSnapshot snapshot_from(const json& j) {
   HostSnapshot s;
   need_object(j, "snapshot");
@@ -329,27 +441,63 @@ Result<HostSnapshot> take_host_snapshot(const HostSnapshotOptions& options) {
   HostSnapshot s;
   s.hostname = hostname();
   s.taken_at_ms = now_ms();
-  auto entries = SW_TRY(netprobe::list_netns());
-  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  const auto entries = sorted(SW_TRY(netprobe::list_netns()));
 
+  s.namespaces.resize(entries.size());
+  std::promise<Processes> scan;  // /proc is scanned once, here, while the readers start
+  const std::shared_future<Processes> processes = scan.get_future().share();
+  NamespaceReaders readers(entries, processes, [&s](std::size_t i, NamespaceView v) { s.namespaces[i] = std::move(v); });
+  scan.set_value(read_processes_by_netns());
   s.root = read_root();
-  s.namespaces.reserve(entries.size());
-  for (const auto& e : entries) s.namespaces.push_back(read_named(e));
-
-  auto processes = read_processes_by_netns();
-  auto attach = [&](NamespaceView& v) {
-    if (!processes) {
-      v.error += (v.error.empty() ? "" : "; ") + ("processes: " + processes.error().message());
-      return;
-    }
-    const auto it = processes->find(v.net.inode);
-    if (v.net.inode != 0 && it != processes->end()) v.processes = it->second;
-  };
-  attach(s.root);
-  for (auto& v : s.namespaces) attach(v);
-
+  attach_processes(processes.get(), s.root);
   read_ovs(options, s);
+  readers.join();
   return s;
+}
+
+Result<bool> stream_host_snapshot_json(const HostSnapshotOptions& options,
+                                       const std::function<void(std::string_view)>& sink) {
+  const std::string host = hostname();
+  const std::int64_t taken_at = now_ms();
+  const auto entries = sorted(SW_TRY(netprobe::list_netns()));
+
+  // Each namespace's text, made on the thread that read it, waits here until its turn to be written.
+  std::vector<std::optional<std::string>> texts(entries.size());
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::atomic<bool> any_links{false};
+  std::promise<Processes> scan;
+  const std::shared_future<Processes> processes = scan.get_future().share();
+  NamespaceReaders readers(entries, processes, [&](std::size_t i, NamespaceView v) {
+    if (!v.net.links.empty()) any_links = true;
+    std::string text = view_text(v);
+    const std::lock_guard lock(mutex);
+    texts[i] = std::move(text);
+    ready.notify_one();
+  });
+  scan.set_value(read_processes_by_netns());
+  HostSnapshot s;  // root and OVS only; the named namespaces are written as they come
+  s.hostname = host;
+  s.taken_at_ms = taken_at;
+  s.root = read_root();
+  attach_processes(processes.get(), s.root);
+  read_ovs(options, s);
+
+  std::string out = head_text(s);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (i) out += ',';
+    {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return texts[i].has_value(); });
+      out += *texts[i];
+      texts[i].reset();
+    }
+    sink(out);
+    out.clear();
+  }
+  readers.join();
+  write_tail(s, out, sink);
+  return s.ovs.has_value() || !s.root.net.links.empty() || any_links;
 }
 
 void to_json(nlohmann::json& j, const HostSnapshot& s) {
@@ -368,43 +516,14 @@ void to_json(nlohmann::json& j, const HostSnapshot& s) {
 }
 
 void write_host_snapshot_json(const HostSnapshot& s, const std::function<void(std::string_view)>& sink) {
-  std::string out;
-  // Invalid UTF-8 (interface aliases, process names) is replaced rather than thrown on, as the CLI
-  // always did.
-  const auto put = [&out](const json& j) { out += j.dump(-1, ' ', false, json::error_handler_t::replace); };
-  const auto flush = [&] {
-    sink(out);
-    out.clear();
-  };
-  out += "{\"version\":" + std::to_string(s.version) + ",\"hostname\":";
-  put(s.hostname);
-  out += ",\"taken_at_ms\":" + std::to_string(s.taken_at_ms) + ",\"root\":";
-  put(view_json(s.root));
-  out += ",\"namespaces\":[";
+  std::string out = head_text(s);
   for (std::size_t i = 0; i < s.namespaces.size(); ++i) {
     if (i) out += ',';
-    put(view_json(s.namespaces[i]));
-    flush();
+    append_view(out, s.namespaces[i]);
+    sink(out);
+    out.clear();
   }
-  out += "],\"ovs\":";
-  if (s.ovs) put(ovs::snapshot_to_json(*s.ovs));
-  else out += "null";
-  out += ",\"ovs_error\":";
-  put(s.ovs_error);
-  out += ",\"flows\":[";
-  for (std::size_t i = 0; i < s.flows.size(); ++i) {
-    if (i) out += ',';
-    out += "{\"bridge\":";
-    put(s.flows[i].bridge);
-    out += ",\"dump\":";
-    out += ovs::flow_dump_json_text(s.flows[i].dump);
-    out += ",\"error\":";
-    put(s.flows[i].error);
-    out += '}';
-    flush();
-  }
-  out += "]}\n";
-  flush();
+  write_tail(s, out, sink);
 }
 
 std::string host_snapshot_json_text(const HostSnapshot& s) {

@@ -127,13 +127,16 @@ Result<int> run_snapshot(const SnapshotArgs& a) {
   else if (!a.rundir.empty()) o.ovs_db = ovs::db_remote_for(a.rundir);
   o.ovs_rundir = a.rundir;
   o.flows = !a.no_flows;
-  const auto snapshot = SW_TRY(checks::take_host_snapshot(o));
+  bool anything = false;
   if (a.json) {
-    checks::write_host_snapshot_json(snapshot, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
+    anything = SW_TRY(checks::stream_host_snapshot_json(
+        o, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); }));
   } else {
+    const auto snapshot = SW_TRY(checks::take_host_snapshot(o));
     out(summary(snapshot));
+    anything = read_anything(snapshot);
   }
-  if (!read_anything(snapshot)) return fail(Error::failed("nothing on this host could be read (see above)"));
+  if (!anything) return fail(Error::failed("nothing on this host could be read (see above)"));
   return 0;
 }
 
