@@ -191,6 +191,12 @@ class Checker {
     const std::string want_local = agent_local_ip(h);
     if (!l->up())
       add(h, "tunnel.iface", iface, Status::fail, "up", link_state(l), h.on("ip link set dev " + iface + " up"));
+    else if (ip.empty() && !h.snap->ovs)
+      // On netdev the address sits on the OVS bridge holding the iface, which only OVSDB tells.
+      add(h, "tunnel.iface", iface, Status::error, "holds the tunnel endpoint" + (want_local.empty() ? "" : " " + want_local),
+          "no IPv4 address on " + iface + ", and which bridge holds it is unknown: OVSDB unreadable: " +
+              h.snap->ovs_error,
+          "");
     else if (ip.empty())
       add(h, "tunnel.iface", iface, Status::fail, "holds the tunnel endpoint" + (want_local.empty() ? "" : " " + want_local),
           "no IPv4 address on " + iface + " or on a bridge holding it",

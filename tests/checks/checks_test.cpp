@@ -346,6 +346,27 @@ TEST(ChecksOnRecordedLab, HostWithoutSnapshotIsAnErrorNamingWhy) {
   EXPECT_EQ(exit_code_for(summarize(rs)), 1);
 }
 
+// ovsdb-server stopped on the network host: errors naming OVSDB there, and no check fails for
+// what only OVSDB could tell (on netdev the tunnel address sits on the bridge holding eth2).
+TEST(ChecksOnRecordedLab, OvsdbUnreadableIsAnErrorNotAFailure) {
+  Lab lab = load_lab();
+  auto& s = lab.snap("network");
+  s.ovs.reset();
+  s.flows.clear();
+  s.ovs_error = "unix:/var/run/openvswitch/db.sock: ovsdb-server did not answer within 10000 ms";
+  const auto rs = run(lab);
+  std::set<std::string> errors;
+  for (const auto& r : not_passing(rs)) {
+    EXPECT_EQ(r.host, "network") << describe(not_passing(rs));
+    EXPECT_EQ(r.status, Status::error) << describe(not_passing(rs));
+    EXPECT_NE(r.seen.find("ovsdb-server did not answer"), std::string::npos) << r.seen;
+    errors.insert(r.id);
+  }
+  EXPECT_TRUE(errors.count("ovs.db")) << describe(not_passing(rs));
+  EXPECT_TRUE(errors.count("tunnel.iface")) << describe(not_passing(rs));
+  EXPECT_EQ(exit_code_for(summarize(rs)), 1);
+}
+
 TEST(ChecksOnRecordedLab, ReachabilityResultsBecomeChecks) {
   Lab lab = load_lab();
   auto plan = plan_probes(lab.expected, lab.hosts, 22);
