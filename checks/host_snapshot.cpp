@@ -208,7 +208,7 @@ std::string path(const std::string& where, std::string_view key) {
 std::string path(const std::string& where, std::size_t index) { return where + "[" + std::to_string(index) + "]"; }
 
 void need_object(const json& j, const std::string& where) {
-  if (!j.is_object()) throw Malformed(where + ": expected an object, got " + j.type_name());
+  if (!j.is_object()) throw Malformed((where.empty() ? "" : where + ": ") + "expected an object, got " + j.type_name());
 }
 
 void need_array(const json& j, const std::string& where) {
@@ -397,7 +397,7 @@ void write_tail(const HostSnapshot& s, std::string& out, const std::function<voi
 
 HostSnapshot snapshot_from(const json& j) {
   HostSnapshot s;
-  need_object(j, "snapshot");
+  need_object(j, "");  // the document itself: the caller's prefix already says "snapshot: "
   const auto version = j.find("version");
   if (version == j.end()) throw Malformed("no \"version\": not a stackwire host snapshot");
   if (!version->is_number_integer() || version->get<std::int64_t>() != 1)
@@ -532,10 +532,54 @@ std::string host_snapshot_json_text(const HostSnapshot& s) {
   return text;
 }
 
+// Every number of a snapshot is an integer (counters, ids, lengths, times in ms). nlohmann's get_to
+// casts a floating-point number to the integer field it lands in, which is undefined behaviour when
+// it does not fit (found by fuzz_snapshot: 8.9e95 into an address's unsigned ifindex). So no
+// floating-point number gets that far: the first one met is an error, named by its place. Iterative,
+// so that a document nested 100,000 deep costs no stack.
+static void reject_floats(const json& root) {
+  struct Frame {
+    const json* node;
+    json::const_iterator it;
+    std::size_t index = 0;
+  };
+  auto where = [](const std::vector<Frame>& stack) {
+    std::string w;
+    for (const auto& f : stack) {
+      if (f.it == f.node->cend()) break;
+      w = f.node->is_object() ? path(w, f.it.key()) : path(w, f.index);
+    }
+    return w;
+  };
+  if (root.is_number_float()) throw Malformed("expected an object, got number");
+  if (!root.is_structured()) return;
+  std::vector<Frame> stack{{&root, root.cbegin(), 0}};
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (f.it == f.node->cend()) {
+      stack.pop_back();
+      if (!stack.empty()) {
+        ++stack.back().it;
+        ++stack.back().index;
+      }
+      continue;
+    }
+    const json& v = *f.it;
+    if (v.is_number_float()) throw Malformed(where(stack) + ": expected an integer, got a number with a fraction or exponent");
+    if (v.is_structured()) {
+      stack.push_back({&v, v.cbegin(), 0});
+      continue;
+    }
+    ++f.it;
+    ++f.index;
+  }
+}
+
 Result<HostSnapshot> parse_host_snapshot(std::string_view name, std::string_view text) {
   const std::string prefix = name.empty() ? "snapshot: " : std::string(name) + ": snapshot: ";
   try {
     const json j = json::parse(text.begin(), text.end());
+    reject_floats(j);
     return snapshot_from(j);
   } catch (const Malformed& e) {
     return fail(Error::input(prefix + e.what()));

@@ -302,6 +302,18 @@ TEST(HostSnapshotJson, ErrorsNameTheHostAndThePlace) {
     EXPECT_FALSE(s->namespaces[0].processes[0].dhcp_hosts);
   }
 
+  // A floating-point number where an integer goes would be cast (undefined behaviour out of range):
+  // refused first, named by its place (found by fuzz_snapshot).
+  j = full_snapshot();
+  ASSERT_TRUE(j["namespaces"][1]["net"]["addresses"].is_array() && !j["namespaces"][1]["net"]["addresses"].empty());
+  j["namespaces"][1]["net"]["addresses"][0]["ifindex"] = 8.88889e95;
+  EXPECT_EQ(error_of(j.dump()),
+            "10.15.0.7: snapshot: namespaces[1].net.addresses[0].ifindex: expected an integer, got a number with a fraction or exponent");
+  j = full_snapshot();
+  j["taken_at_ms"] = 1.5;
+  EXPECT_EQ(error_of(j.dump()), "10.15.0.7: snapshot: taken_at_ms: expected an integer, got a number with a fraction or exponent");
+  EXPECT_EQ(error_of(std::string(100000, '[') + std::string(100000, ']')), "10.15.0.7: snapshot: expected an object, got array");
+
   j = full_snapshot();
   j["root"].erase("nat");
   EXPECT_EQ(error_of(j.dump()), "10.15.0.7: snapshot: root: missing \"nat\"");
@@ -320,7 +332,7 @@ TEST(HostSnapshotJson, ErrorsNameTheHostAndThePlace) {
   EXPECT_NE(error_of(j.dump()).find("ipchains"), std::string::npos);
 
   EXPECT_TRUE(error_of("").starts_with("10.15.0.7: snapshot: parse error")) << error_of("");
-  EXPECT_EQ(error_of("[1,2]"), "10.15.0.7: snapshot: snapshot: expected an object, got array");
+  EXPECT_EQ(error_of("[1,2]"), "10.15.0.7: snapshot: expected an object, got array");
 }
 
 TEST(HostSnapshotJson, RefusesOtherVersions) {
