@@ -124,7 +124,8 @@ sw_pid_of() {
   st=${st%% *}
   case $st in Z|X|x) return 1 ;; esac
   exe=$(cat "$SW_RUN/$1.exe" 2>/dev/null) || return 1
-  tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$exe" || return 1
+  # 2>/dev/null first: it must cover the < of a process that exits meanwhile
+  tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$exe" || return 1
   echo "$pid"
 }
 
@@ -587,8 +588,14 @@ sw_neutron_agents_down() {
   local url=$1 token=$2 host=$3 out
   shift 3
   out=$(sw_tmp) || return 1
-  printf 'header = "X-Auth-Token: %s"\n' "$token" |
-    curl -sf -m 10 -K - -o "$out" "$url/v2.0/agents?host=$host" 2>/dev/null || : > "$out"
+  # A neutron-server that has just started may fail a request or two: ask up to 3 times before
+  # reporting every agent down (a step's check after its apply asks once, and failed a re-run).
+  for sw_n in 1 2 3; do
+    printf 'header = "X-Auth-Token: %s"\n' "$token" |
+      curl -sf -m 10 -K - -o "$out" "$url/v2.0/agents?host=$host" 2>/dev/null && break
+    : > "$out"
+    [ "$sw_n" = 3 ] || sleep 1
+  done
   python3 -S -c '
 import json, sys
 try:

@@ -10,7 +10,7 @@ sw_step 1 'Neutron packages are installed' check_1 apply_1 || exit $?
 
 # --- step 2: /var/lib/stackwire/bin/sw-service (start, stop, restart services by hand)
 check_2() {
-  grep -qx '# sw-service version dd85e0a1d5323323' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
+  grep -qx '# sw-service version 9f2c239773c77c22' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
 }
 apply_2() {
   mkdir -p /var/lib/stackwire/bin &&
@@ -18,7 +18,7 @@ apply_2() {
   #!/bin/sh
   # /var/lib/stackwire/bin/sw-service: start|stop|restart|status a service the way stackwire runs it on
   # this host (systemd when it has one, else by pidfile in /run/stackwire). Written by stackwire deploy.
-  # sw-service version dd85e0a1d5323323
+  # sw-service version 9f2c239773c77c22
   set -u
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -133,7 +133,8 @@ apply_2() {
     st=${st%% *}
     case $st in Z|X|x) return 1 ;; esac
     exe=$(cat "$SW_RUN/$1.exe" 2>/dev/null) || return 1
-    tr '\''\0'\'' '\''\n'\'' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$exe" || return 1
+    # 2>/dev/null first: it must cover the < of a process that exits meanwhile
+    tr '\''\0'\'' '\''\n'\'' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$exe" || return 1
     echo "$pid"
   }
 
@@ -596,8 +597,14 @@ apply_2() {
     local url=$1 token=$2 host=$3 out
     shift 3
     out=$(sw_tmp) || return 1
-    printf '\''header = "X-Auth-Token: %s"\n'\'' "$token" |
-      curl -sf -m 10 -K - -o "$out" "$url/v2.0/agents?host=$host" 2>/dev/null || : > "$out"
+    # A neutron-server that has just started may fail a request or two: ask up to 3 times before
+    # reporting every agent down (a step'\''s check after its apply asks once, and failed a re-run).
+    for sw_n in 1 2 3; do
+      printf '\''header = "X-Auth-Token: %s"\n'\'' "$token" |
+        curl -sf -m 10 -K - -o "$out" "$url/v2.0/agents?host=$host" 2>/dev/null && break
+      : > "$out"
+      [ "$sw_n" = 3 ] || sleep 1
+    done
     python3 -S -c '\''
   import json, sys
   try:
@@ -789,8 +796,16 @@ sw_step 8 'neutron-openvswitch-agent is running with its current config' check_8
 check_9() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
   sw_r=$(sw_tmp) || exit 1
-  sw_t=$(sw_ks_auth http://10.15.0.4:5000/v3 neutron "$CONFIG_NEUTRON_KS_PW" service "$sw_r") || exit 1
-  test -z "$(sw_neutron_agents_down http://10.15.0.4:9696 "$sw_t" compute1 neutron-openvswitch-agent)"
+  sw_end=$(( $(date +%s) + 45 ))
+  while :; do
+    sw_t=$(sw_ks_auth http://10.15.0.4:5000/v3 neutron "$CONFIG_NEUTRON_KS_PW" service "$sw_r" 2>/dev/null) &&
+      sw_down=$(sw_neutron_agents_down http://10.15.0.4:9696 "$sw_t" compute1 neutron-openvswitch-agent) &&
+      [ -z "$sw_down" ] && exit 0
+    if [ "$(date +%s)" -ge "$sw_end" ]; then
+      exit 1
+    fi
+    sleep 2
+  done
 }
 apply_9() {
   sw_require CONFIG_NEUTRON_KS_PW || exit 1
