@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -30,8 +31,12 @@ using sw::test::CmdResult;
 using sw::test::sh;
 using sw::test::shq;
 
-constexpr const char* kPrefix = "swe2e";
-const std::string kState = std::string("/srv/stackwire/") + kPrefix;
+// STACKWIRE_E2E_PREFIX runs the suite on a lab of another name (two runs at once must not share one).
+const std::string kPrefix = [] {
+  const char* p = std::getenv("STACKWIRE_E2E_PREFIX");
+  return std::string(p && *p ? p : "swe2e");
+}();
+const std::string kState = "/srv/stackwire/" + kPrefix;
 
 std::string lab_cmd(const std::string& args) {
   return std::string("STACKWIRE_LAB_PREFIX=") + kPrefix + " " + STACKWIRE_BINARY + " " + args;
