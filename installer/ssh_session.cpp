@@ -622,8 +622,20 @@ Result<CommandResult> SshHostRunner::run(const std::string& command, const RunOp
   return with_session([&](SshSession& s) { return s.exec(command, options); });
 }
 
+// An upload is idempotent (a temp file checked and renamed over the target), so unlike a command it
+// is sent again on a fresh connection when the transport broke under it, even after its exec went
+// out: a fresh lab's first deploy lost the network host's manifest upload twice at the channel's
+// close ("Unable to send close-channel request") after that session sat idle for a minute.
 Result<void> SshHostRunner::upload(const std::string& path, std::string_view content, const UploadOptions& options) {
-  return with_session([&](SshSession& s) { return s.upload(path, content, options); });
+  std::lock_guard lock(mutex_);
+  SshSession* s = SW_TRY(session_locked());
+  auto r = s->upload(path, content, options);
+  if (!r && !s->usable() && r.error().kind() != ErrorKind::input) {
+    log::debug("host " + s->label() + ": upload " + path + " failed (" + r.error().message() + "); once more, on a new connection");
+    s = SW_TRY(session_locked());
+    r = s->upload(path, content, options);
+  }
+  return r;
 }
 
 void SshHostRunner::disconnect() {
