@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "common/log.h"
 #include "common/strings.h"
@@ -631,7 +632,8 @@ Result<void> SshHostRunner::upload(const std::string& path, std::string_view con
   SshSession* s = SW_TRY(session_locked());
   auto r = s->upload(path, content, options);
   if (!r && !s->usable() && r.error().kind() != ErrorKind::input) {
-    log::debug("host " + s->label() + ": upload " + path + " failed (" + r.error().message() + "); once more, on a new connection");
+    log::warn("host " + s->label() + ": upload " + path + " failed (" + r.error().message() + "); once more, on a new connection");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
     s = SW_TRY(session_locked());
     r = s->upload(path, content, options);
   }
