@@ -138,6 +138,8 @@ Error SshSession::ssh_error(const std::string& prefix, int rc) {
   const int code = libssh2_session_last_error(session_.get(), &msg, &len, 0);
   if (rc == 0) rc = code;
   const std::string why = (msg && len > 0) ? std::string(msg, size_t(len)) : "unknown ssh error";
+  // BAD_USE: libssh2 has a packet half-sent that it cannot finish; nothing more can go out.
+  if (rc == LIBSSH2_ERROR_BAD_USE) broken_ = true;
   if (!is_connection_error(rc)) return Error::failed(prefix + ": " + why);
   broken_ = true;
   if (rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT) return Error::timeout(prefix + ": " + why);
@@ -331,6 +333,11 @@ Result<SshSession> SshSession::connect(const SshTarget& target, const SshOptions
   SW_TRY_VOID(s.open_socket(target, deadline, options.connect_timeout));
   const int user_timeout_ms = int(std::chrono::duration_cast<milliseconds>(options.keepalive * 3).count());
   ::setsockopt(s.sock_.get(), IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+  const int on = 1, idle = int(std::max<int64_t>(1, options.keepalive.count())), probes = 3;
+  ::setsockopt(s.sock_.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(s.sock_.get(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(s.sock_.get(), IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof idle);
+  ::setsockopt(s.sock_.get(), IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 
   s.session_.reset(libssh2_session_init());
   if (!s.session_) return fail(Error::os("host " + s.label_ + ": ssh: out of memory"));
@@ -346,7 +353,6 @@ Result<SshSession> SshSession::connect(const SshTarget& target, const SshOptions
   SW_TRY_VOID(s.handshake(deadline, options.connect_timeout));
   SW_TRY_VOID(s.verify_host_key(target, options, known_hosts));
   SW_TRY_VOID(s.authenticate(target, deadline));
-  libssh2_keepalive_config(s.session_.get(), 1, unsigned(options.keepalive.count()));
   s.connect_duration_ = since(start);
   log::debug("host " + s.label_ + ": ssh session up in " + std::to_string(s.connect_duration_.count()) + " ms (" +
              s.key_type_ + " " + s.fingerprint_ + ")");
@@ -467,28 +473,47 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
   auto to_out = [&](std::string_view d) { out.append(d); };
   auto to_err = [&](std::string_view d) { pid_line.feed(d, err); };
 
-  for (;;) {
-    bool progress = false;
-    if (!eof_sent) {
-      while (input_sent < options.input.size()) {
-        const ssize_t w = libssh2_channel_write_ex(ch.get(), 0, options.input.data() + input_sent,
-                                                   std::min<size_t>(options.input.size() - input_sent, 1 << 20));
-        if (w > 0) {
-          input_sent += size_t(w);
-          progress = true;
-        } else {
-          if (w != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending input", int(w));
-          break;
-        }
-      }
-      if (!failure && input_sent == options.input.size()) {
-        const int rc = libssh2_channel_send_eof(ch.get());
-        if (rc == 0) eof_sent = progress = true;
-        else if (rc != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending end of input", rc);
+  // libssh2 1.10 holds one half-sent packet per session and refuses any other packet with
+  // LIBSSH2_ERROR_BAD_USE until the call that started it is repeated and finishes it. Sending input
+  // and reading output both send packets (data and EOF; window adjustments), so while one of them
+  // has a packet half-sent only that one is called again.
+  enum class HalfSent { none, input, output } half_sent = HalfSent::none;
+  auto outbound_blocked = [&] {
+    return (libssh2_session_block_directions(session_.get()) & LIBSSH2_SESSION_BLOCK_OUTBOUND) != 0;
+  };
+  // Sends what input the channel takes, then its EOF; true when anything went out.
+  auto push_input = [&] {
+    bool progress = false, again = false;
+    while (input_sent < options.input.size()) {
+      const ssize_t w = libssh2_channel_write_ex(ch.get(), 0, options.input.data() + input_sent,
+                                                 std::min<size_t>(options.input.size() - input_sent, 1 << 20));
+      if (w > 0) {
+        input_sent += size_t(w);
+        progress = true;
+      } else {
+        if (w != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending input", int(w));
+        again = true;
+        break;
       }
     }
-    if (!failure) progress |= drain(0, to_out, out_done);
-    if (!failure) progress |= drain(SSH_EXTENDED_DATA_STDERR, to_err, err_done);
+    if (!failure && input_sent == options.input.size()) {
+      const int rc = libssh2_channel_send_eof(ch.get());
+      if (rc == 0) eof_sent = progress = true;
+      else if (rc != LIBSSH2_ERROR_EAGAIN) failure = ch.error("sending end of input", rc);
+      else again = true;
+    }
+    half_sent = again && !failure && outbound_blocked() ? HalfSent::input : HalfSent::none;
+    return progress;
+  };
+
+  for (;;) {
+    bool progress = false;
+    if (!eof_sent && half_sent != HalfSent::output) progress |= push_input();
+    if (!failure && half_sent != HalfSent::input) {
+      progress |= drain(0, to_out, out_done);
+      if (!failure) progress |= drain(SSH_EXTENDED_DATA_STDERR, to_err, err_done);
+      half_sent = !failure && outbound_blocked() ? HalfSent::output : HalfSent::none;
+    }
     if (failure) return fail(std::move(*failure));
     if (out_done && err_done) break;
 
@@ -497,7 +522,16 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
       // session that cannot do so within the grace period is dropped, so the next command starts
       // on a fresh connection instead of behind a stuck channel.
       const auto grace = Clock::now() + milliseconds(2000);
-      if (kill_on_timeout && pid_line.pgid() > 1) {
+      // The kill needs a packet of its own: first finish the one half-sent, if any.
+      while (!failure && half_sent != HalfSent::none && wait_socket(grace)) {
+        if (half_sent == HalfSent::input) push_input();
+        else {
+          drain(0, [](std::string_view) {}, out_done);
+          half_sent = !failure && outbound_blocked() ? HalfSent::output : HalfSent::none;
+        }
+      }
+      if (failure || half_sent != HalfSent::none) broken_ = true;
+      if (kill_on_timeout && pid_line.pgid() > 1 && usable()) {
         RunOptions k;
         k.timeout = milliseconds(1500);
         k.output_cap = 4096;
@@ -521,18 +555,20 @@ Result<CommandResult> SshSession::run_channel(const std::string& command, const 
       return fail(timed_out());
     }
     if (progress) continue;
-    // Keepalives keep NAT state and reveal a vanished peer (with TCP_USER_TIMEOUT) on long commands.
-    int next_keepalive = 0;
-    if (const int k = libssh2_keepalive_send(session_.get(), &next_keepalive); k != 0 && k != LIBSSH2_ERROR_EAGAIN)
-      return fail(ch.error("keepalive", k));
-    const auto cap = next_keepalive > 0 ? milliseconds(int64_t(next_keepalive) * 1000) : milliseconds(1000);
-    if (auto w = wait_socket(deadline, cap); !w && w.error().kind() != ErrorKind::timeout)
+    // A vanished peer shows up here as a socket error, through TCP keepalive and TCP_USER_TIMEOUT.
+    if (auto w = wait_socket(deadline, milliseconds(1000)); !w && w.error().kind() != ErrorKind::timeout)
       return fail(std::move(w.error()).context(prefix));
   }
   pid_line.finish(err);
 
   // Output is complete; the exit status arrives with (before) the channel close.
   const auto close_deadline = std::max(deadline, Clock::now() + milliseconds(2000));
+  // A command may end without reading all its input: a packet of it still half-sent goes out first.
+  while (half_sent == HalfSent::input) {
+    push_input();
+    if (failure) return fail(std::move(*failure));
+    if (half_sent == HalfSent::input && !wait_socket(close_deadline)) return fail(timed_out());
+  }
   auto closed = ch.retry([&] { return libssh2_channel_close(ch.get()); }, close_deadline, "close");
   if (closed && *closed == 0)
     closed = ch.retry([&] { return libssh2_channel_wait_closed(ch.get()); }, close_deadline, "close");
@@ -624,9 +660,7 @@ Result<CommandResult> SshHostRunner::run(const std::string& command, const RunOp
 }
 
 // An upload is idempotent (a temp file checked and renamed over the target), so unlike a command it
-// is sent again on a fresh connection when the transport broke under it, even after its exec went
-// out: a fresh lab's first deploy lost the network host's manifest upload twice at the channel's
-// close ("Unable to send close-channel request") after that session sat idle for a minute.
+// is sent again on a fresh connection when the session broke under it, even after its exec went out.
 Result<void> SshHostRunner::upload(const std::string& path, std::string_view content, const UploadOptions& options) {
   std::lock_guard lock(mutex_);
   SshSession* s = SW_TRY(session_locked());

@@ -49,8 +49,10 @@ struct SshOptions {
   bool accept_new_host_keys = false;       ///< record unknown hosts' keys instead of refusing them
   /// Bounds TCP connect, handshake, host key check and auth together.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
-  /// ssh keepalive interval while waiting on a command (with TCP_USER_TIMEOUT of 3 intervals, so a
-  /// vanished peer is noticed even when the command's own timeout is long).
+  /// TCP keepalive idle time and interval (with TCP_USER_TIMEOUT of 3 intervals), so that a vanished
+  /// peer is noticed even when the command's own timeout is long, and NAT state stays fresh. TCP's,
+  /// not libssh2's: libssh2 1.10 leaves a keepalive that met a full socket half-sent in a buffer of
+  /// its own, and every later packet on the session then fails with LIBSSH2_ERROR_BAD_USE.
   std::chrono::seconds keepalive = std::chrono::seconds(15);
 };
 

@@ -375,6 +375,80 @@ TEST(SshIntegration, UploadIsAtomicWithModeAndContent) {
   EXPECT_EQ(test::sh_ok("ls -A " + test::shq(target_dir)), "it's a $(file)\n") << "temp files left behind";
 }
 
+// libssh2 1.10 keeps one half-sent packet per session and fails every other packet with
+// LIBSSH2_ERROR_BAD_USE until the call that started it finishes it; libssh2_keepalive_send even
+// swallows its own EAGAIN and leaves its half-sent keepalive (in a stack buffer) pending for good.
+// A fresh lab's deploy hit it: the network host's session sat idle past the keepalive interval,
+// its 40 KB manifest filled the socket while the busy host was slow to read, and the channel close
+// failed with "Unable to send close-channel request". Here the host stops reading (its sshd
+// sessions are frozen) while input larger than the namespace's small socket buffers is on its way
+// and a keepalive falls due; then input and output flow at once, so that the output's window
+// adjustments meet half-sent input (without the fix: "Unable to send transfer-window adjustment").
+TEST(SshIntegration, AHostTooBusyToReadNeverWedgesTheSession) {
+  SW_REQUIRE_ROOT();
+  Lab lab;
+  lab.sshd.trust_host_key();
+  const std::string path = lab.dir.path() + "/big";
+  std::string content(4 << 20, '\0');
+  std::mt19937 rng(11);
+  for (char& c : content) c = char(rng());
+  test::run_in_netns(lab.ns.path(), [&] {
+    // Socket buffers as small as a fresh connection's on a veth with a 1500-byte MTU, so that the
+    // socket fills before sshd's 2 MiB channel window does (these sysctls are per namespace).
+    for (const auto& [key, value] : {std::pair{"tcp_rmem", "4096 16384 16384"}, std::pair{"tcp_wmem", "4096 8192 8192"}}) {
+      std::ofstream f(std::string("/proc/sys/net/ipv4/") + key);
+      f << value << "\n";
+      ASSERT_TRUE(f.flush()) << key;
+    }
+    auto o = options_of(lab.sshd);
+    o.keepalive = 1s;
+    SshHostRunner runner(target_of(lab.sshd), o);
+    // Sizes around the socket buffers, so that some rounds end with the socket full just as the
+    // input and its EOF are out (the deploy's case) and others stall half-way through the input.
+    for (size_t size : {size_t(48) << 10, size_t(200) << 10, size_t(1) << 20, content.size()}) {
+      const std::string_view part(content.data(), size);
+      ASSERT_TRUE(runner.run("true").has_value());
+      std::this_thread::sleep_for(1100ms);  // a keepalive is due at the first pause
+      std::thread busy([&] {
+        std::this_thread::sleep_for(150ms);
+        lab.sshd.freeze_sessions(true);
+        std::this_thread::sleep_for(1500ms);
+        lab.sshd.freeze_sessions(false);
+      });
+      RunOptions slow;
+      slow.timeout = 60s;
+      slow.input.assign(part);
+      auto r = runner.run("sleep 0.1; wc -c", slow);
+      busy.join();
+      ASSERT_TRUE(r.has_value()) << size << " bytes: " << r.error().message();
+      EXPECT_EQ(r->out, std::to_string(size) + "\n");
+
+      std::this_thread::sleep_for(1100ms);
+      std::thread busy2([&] {
+        std::this_thread::sleep_for(150ms);
+        lab.sshd.freeze_sessions(true);
+        std::this_thread::sleep_for(1500ms);
+        lab.sshd.freeze_sessions(false);
+      });
+      auto up = runner.upload(path, part);
+      busy2.join();
+      ASSERT_TRUE(up.has_value()) << size << " bytes: " << up.error().message();
+      EXPECT_EQ(slurp(path), part);
+    }
+    // Input and output at once through the small buffers: window adjustments for the output meet
+    // half-sent input packets.
+    std::string doubled = content + content;
+    RunOptions echo;
+    echo.timeout = 60s;
+    echo.input = doubled;
+    echo.output_cap = 1024;
+    auto r = runner.run("cat; cat /dev/null >&2", echo);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->out_bytes, doubled.size());
+    EXPECT_TRUE(r->ok());
+  });
+}
+
 TEST(SshIntegration, KilledSshdMidCommandIsAClearErrorAndTheRunnerReconnects) {
   SW_REQUIRE_ROOT();
   Lab lab;

@@ -152,6 +152,11 @@ void Sshd::kill_all() {
   process_.reset();  // reaps the daemon
 }
 
+void Sshd::freeze_sessions(bool frozen) {
+  if (!process_) return;
+  for (pid_t p : descendants(process_->pid())) ::kill(p, frozen ? SIGSTOP : SIGCONT);
+}
+
 void Sshd::regenerate_host_key() {
   sh_ok("rm -f " + shq(dir_ + "/host_ed25519") + " " + shq(dir_ + "/host_ed25519.pub") +
         " && ssh-keygen -q -t ed25519 -N '' -C swtest-host -f " + shq(dir_ + "/host_ed25519"));

@@ -48,6 +48,9 @@ class Sshd {
   void stop();
   /// SIGKILLs the daemon, its sessions and their commands at once: the host "dies".
   void kill_all();
+  /// SIGSTOPs (true) or SIGCONTs (false) the daemon's sessions and their commands, not the
+  /// listener: a host too busy to read its sockets.
+  void freeze_sessions(bool frozen);
   /// Replaces the host key with a new one; takes effect at the next start().
   void regenerate_host_key();
 
