@@ -433,6 +433,7 @@ class RunnerFileWriter final : public FileWriter {
 
 struct HostConn {
   std::string address;
+  SshTarget target;
   std::unique_ptr<SshHostRunner> runner;
   std::string error;
   HostFacts facts;
@@ -509,6 +510,7 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
     SshTarget target;
     target.host = addr;
     target.identity = identity;
+    c.target = target;
     c.runner = std::make_unique<SshHostRunner>(target, ssh_opts);
     conns.push_back(std::move(c));
   }
@@ -607,6 +609,13 @@ Result<int> deploy(const DeployOptions& o, ProgressSink& progress) {
   progress.end(true);
 
   RemoteExecutor executor(runners, o.timeout);
+  // When a host fails, the others of its plugin stop waiting for what it will not provide (agent
+  // hosts wait for neutron-server's API): a second connection leaves them a note.
+  executor.enable_interrupts(logdir.substr(logdir.rfind('/') + 1), [&](const std::string& host) -> std::unique_ptr<HostRunner> {
+    for (const auto& c : conns)
+      if (c.address == host) return std::make_unique<SshHostRunner>(c.target, ssh_opts);
+    return nullptr;
+  });
   int changed = 0;
   std::set<std::string> failed_hosts;
   const auto finish_failed = [&](const PluginOutcome& out, const std::vector<std::string>& not_started) {

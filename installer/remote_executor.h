@@ -3,7 +3,9 @@
 // The same file is what the operator finds on the host to read or replay.
 #pragma once
 
+#include <cctype>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +16,8 @@
 namespace sw::installer {
 
 inline constexpr const char* kRemoteManifestDir = "/var/lib/stackwire/manifests";
+/// Where interrupt_waits() leaves its note (tmpfs on real hosts: gone at the next boot).
+inline constexpr const char* kAbortDir = "/run/stackwire";
 
 class RemoteExecutor final : public ManifestExecutor {
  public:
@@ -22,11 +26,26 @@ class RemoteExecutor final : public ManifestExecutor {
   RemoteExecutor(std::map<std::string, HostRunner*> runners, std::chrono::seconds timeout)
       : runners_(std::move(runners)), timeout_(timeout) {}
 
+  /// Opens a second connection to a host (its runner is busy running the manifest).
+  using SideRunnerFactory = std::function<std::unique_ptr<HostRunner>(const std::string& host)>;
+  /// Enables interrupt_waits(): manifests run with SW_ABORT_FILE=<kAbortDir>/abort-<run_id>, and
+  /// interrupt_waits() writes the reason there through a side connection.
+  void enable_interrupts(std::string run_id, SideRunnerFactory open_side) {
+    run_id_.clear();
+    for (char c : run_id)  // it goes into a shell command line and a file name
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') run_id_ += c;
+    open_side_ = std::move(open_side);
+  }
+
   Result<ExecResult> execute(const Manifest& m) override;
+  void interrupt_waits(const std::string& host, const std::string& reason) override;
 
  private:
   std::map<std::string, HostRunner*> runners_;
   std::chrono::seconds timeout_;
+  std::string abort_file() const;
+  std::string run_id_;
+  SideRunnerFactory open_side_;
 };
 
 }  // namespace sw::installer

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace sw::installer {
@@ -101,9 +102,35 @@ PluginOutcome run_plugin(const std::string& plugin, const std::vector<Manifest>&
   result.plugin = plugin;
   result.hosts.resize(groups.size());
   std::atomic<size_t> next{0};
+  // The first host to fail makes the others that are still running stop waiting on each other.
+  std::mutex mu;
+  std::vector<char> running(groups.size(), 0);
+  bool interrupted = false;
   auto worker = [&] {
-    for (size_t i = next++; i < groups.size(); i = next++)
-      result.hosts[i] = run_host(plugin, groups[i].first, groups[i].second, executor, log);
+    for (size_t i = next++; i < groups.size(); i = next++) {
+      {
+        std::lock_guard lock(mu);
+        running[i] = 1;
+      }
+      HostOutcome h = run_host(plugin, groups[i].first, groups[i].second, executor, log);
+      std::vector<size_t> others;
+      {
+        std::lock_guard lock(mu);
+        running[i] = 0;
+        if (!h.ok && !interrupted) {
+          interrupted = true;
+          for (size_t j = 0; j < groups.size(); ++j)
+            if (running[j]) others.push_back(j);
+        }
+      }
+      const std::string reason = "host " + groups[i].first + " failed in plugin " + plugin +
+                                 (h.failed_step.empty() ? std::string() : " (" + h.failed_step + ")");
+      for (size_t j : others) {
+        log.write(plugin, groups[j].first + ": asked to stop waiting: " + reason);
+        executor.interrupt_waits(groups[j].first, reason);
+      }
+      result.hosts[i] = std::move(h);
+    }
   };
   const size_t n_threads = std::min(groups.size(), static_cast<size_t>(std::max(jobs, 1)));
   std::vector<std::jthread> threads;

@@ -27,6 +27,14 @@ class ManifestExecutor {
  public:
   virtual ~ManifestExecutor() = default;
   virtual Result<ExecResult> execute(const Manifest& m) = 0;
+  /// Called from another thread while execute() runs on host: a host of the same plugin failed, so
+  /// whatever this host waits for (another host's service) will not come. Its manifest's waits
+  /// (sw_wait_http, sw_wait_cmd) then stop within a second, saying reason, instead of running out
+  /// their timeouts. Steps that do work are never interrupted. Best effort; the default does nothing.
+  virtual void interrupt_waits(const std::string& host, const std::string& reason) {
+    (void)host;
+    (void)reason;
+  }
 };
 
 struct HostOutcome {

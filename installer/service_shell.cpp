@@ -270,6 +270,13 @@ sw_wait_tcp() {
   done
 }
 
+# sw_interrupted WHAT: true (saying why) when the deployer asked this run to stop waiting, because
+# another host of the same plugin failed and WHAT will not come: it leaves a note in $SW_ABORT_FILE.
+sw_interrupted() {
+  [ -n "${SW_ABORT_FILE:-}" ] && [ -s "$SW_ABORT_FILE" ] || return 1
+  echo "stopped waiting for $1: $(head -c 300 "$SW_ABORT_FILE")" >&2
+}
+
 # sw_wait_http URL TIMEOUT [NAME LOGFILE]: URL answers with an HTTP status below 500 within TIMEOUT
 # seconds. With NAME, gives up as soon as the service NAME stops running (its port taken, a file it
 # cannot read), showing its log's last lines, rather than waiting out TIMEOUT for an answer that
@@ -285,6 +292,7 @@ sw_wait_http() {
       sw_service_failed "$3" "${4:-}"
       return 1
     fi
+    ! sw_interrupted "$1 to answer" || return 1
     [ "$(date +%s)" -lt "$end" ] ||
       { echo "$1 does not answer after $2 s (last HTTP status ${code:-none})" >&2; return 1; }
     sleep 0.3
@@ -297,6 +305,7 @@ sw_wait_cmd() {
   shift 2
   while :; do
     "$@" >/dev/null 2>&1 && return 0
+    ! sw_interrupted "$what" || return 1
     [ "$(date +%s)" -lt "$end" ] || { echo "$what: still not after $t s" >&2; return 1; }
     sleep 0.3
   done

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -112,6 +113,60 @@ TEST(RunnerTest, UnreachableHostIsNamedWithTheTransportError) {
   auto out = run_plugin("p", manifests_for({"10.15.0.7", "10.15.0.8"}, "p"), ex, 4, log);
   ASSERT_EQ(out.failures().size(), 1u);
   EXPECT_EQ(out.failures()[0], "host 10.15.0.8: connect: Connection timed out");
+}
+
+// Agent hosts wait for neutron-server's API, which lives on another host of the same plugin: when
+// that host fails, the hosts still waiting are told so and stop, rather than waiting out 300 s.
+// Hosts already done are left alone.
+class WaitingExecutor : public ManifestExecutor {
+ public:
+  Result<ExecResult> execute(const Manifest& m) override {
+    ExecResult r;
+    if (m.host == "controller") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the quick host finishes first
+      r.exit_status = 1;
+      r.output = "neutron-server exited before http://c:9696/ answered\nSW-STEP 1 failed 1\n";
+      return r;
+    }
+    if (m.host == "quick") {
+      r.output = "SW-STEP 1 changed\nSW-STEP 2 changed\nSW-STEP 3 changed\n";
+      return r;
+    }
+    std::unique_lock lock(mu_);
+    const bool told = cv_.wait_for(lock, std::chrono::seconds(20), [&] { return reasons.count(m.host) > 0; });
+    r.exit_status = 1;
+    r.output = told ? "stopped waiting for http://c:9696/ to answer: " + reasons[m.host] + "\nSW-STEP 1 failed 1\n"
+                    : "http://c:9696/ does not answer after 300 s\nSW-STEP 1 failed 1\n";
+    return r;
+  }
+  void interrupt_waits(const std::string& host, const std::string& reason) override {
+    std::lock_guard lock(mu_);
+    reasons[host] = reason;
+    cv_.notify_all();
+  }
+  std::map<std::string, std::string> reasons;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+TEST(RunnerTest, AFailedHostMakesTheOthersStillRunningStopWaiting) {
+  WaitingExecutor ex;
+  auto log = SetupLog::null();
+  auto out = run_plugin("neutron", manifests_for({"controller", "network", "quick", "compute1"}, "neutron"), ex, 4, log);
+  EXPECT_FALSE(out.ok());
+  ASSERT_EQ(out.hosts.size(), 4u);
+  EXPECT_EQ(ex.reasons.count("quick"), 0u) << "a host that had finished was interrupted";
+  EXPECT_EQ(ex.reasons.count("controller"), 0u);
+  for (const char* h : {"network", "compute1"}) {
+    ASSERT_EQ(ex.reasons.count(h), 1u) << h;
+    EXPECT_EQ(ex.reasons[h], "host controller failed in plugin neutron (a)");
+  }
+  EXPECT_TRUE(out.hosts[2].ok);
+  EXPECT_NE(out.hosts[1].tail.find("stopped waiting for http://c:9696/ to answer: host controller failed"),
+            std::string::npos)
+      << out.hosts[1].tail;
 }
 
 TEST(RunnerTest, LastLines) {

@@ -226,5 +226,23 @@ TEST_F(ServiceShellTest, WaitsAreBoundedAndSayWhat) {
   EXPECT_NE(r.out.find("the flag file appears: still not after 1 s"), std::string::npos) << r.out;
 }
 
+// The deployer's note (another host of the plugin failed) ends a long wait within a round.
+TEST_F(ServiceShellTest, WaitsStopWhenTheDeployerLeavesANote) {
+  const std::string note = dir_.string() + "/abort-run1";
+  std::ofstream(note) << "host 10.15.0.4 failed in plugin neutron (neutron-api is running)\n";
+  auto r = run("export SW_ABORT_FILE=" + test::shq(note) + "; s=$(date +%s); sw_wait_http http://127.0.0.1:1/ 300; echo rc=$?; "
+               "sw_wait_cmd 300 'the flag file appears' test -e /nonexistent/flag; echo rc=$?; "
+               "echo took=$(( $(date +%s) - s ))");
+  EXPECT_NE(r.out.find("stopped waiting for http://127.0.0.1:1/ to answer: host 10.15.0.4 failed in plugin neutron "
+                       "(neutron-api is running)\nrc=1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("stopped waiting for the flag file appears: host 10.15.0.4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("took=0"), std::string::npos) << r.out;
+  // Without a note (or an empty one) the wait runs its course.
+  r = run("export SW_ABORT_FILE=" + test::shq(dir_.string() + "/none") + "; sw_wait_http http://127.0.0.1:1/ 1; echo rc=$?");
+  EXPECT_NE(r.out.find("does not answer after 1 s"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace sw::installer

@@ -10,7 +10,7 @@ sw_step 1 'Neutron packages are installed' check_1 apply_1 || exit $?
 
 # --- step 2: /var/lib/stackwire/bin/sw-service (start, stop, restart services by hand)
 check_2() {
-  grep -qx '# sw-service version 9f2c239773c77c22' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
+  grep -qx '# sw-service version 46e5610c2c0b0551' /var/lib/stackwire/bin/sw-service && test -x /var/lib/stackwire/bin/sw-service
 }
 apply_2() {
   mkdir -p /var/lib/stackwire/bin &&
@@ -18,7 +18,7 @@ apply_2() {
   #!/bin/sh
   # /var/lib/stackwire/bin/sw-service: start|stop|restart|status a service the way stackwire runs it on
   # this host (systemd when it has one, else by pidfile in /run/stackwire). Written by stackwire deploy.
-  # sw-service version 9f2c239773c77c22
+  # sw-service version 46e5610c2c0b0551
   set -u
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -279,6 +279,13 @@ apply_2() {
     done
   }
 
+  # sw_interrupted WHAT: true (saying why) when the deployer asked this run to stop waiting, because
+  # another host of the same plugin failed and WHAT will not come: it leaves a note in $SW_ABORT_FILE.
+  sw_interrupted() {
+    [ -n "${SW_ABORT_FILE:-}" ] && [ -s "$SW_ABORT_FILE" ] || return 1
+    echo "stopped waiting for $1: $(head -c 300 "$SW_ABORT_FILE")" >&2
+  }
+
   # sw_wait_http URL TIMEOUT [NAME LOGFILE]: URL answers with an HTTP status below 500 within TIMEOUT
   # seconds. With NAME, gives up as soon as the service NAME stops running (its port taken, a file it
   # cannot read), showing its log'\''s last lines, rather than waiting out TIMEOUT for an answer that
@@ -294,6 +301,7 @@ apply_2() {
         sw_service_failed "$3" "${4:-}"
         return 1
       fi
+      ! sw_interrupted "$1 to answer" || return 1
       [ "$(date +%s)" -lt "$end" ] ||
         { echo "$1 does not answer after $2 s (last HTTP status ${code:-none})" >&2; return 1; }
       sleep 0.3
@@ -306,6 +314,7 @@ apply_2() {
     shift 2
     while :; do
       "$@" >/dev/null 2>&1 && return 0
+      ! sw_interrupted "$what" || return 1
       [ "$(date +%s)" -lt "$end" ] || { echo "$what: still not after $t s" >&2; return 1; }
       sleep 0.3
     done
