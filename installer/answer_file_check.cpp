@@ -99,6 +99,26 @@ bool same_value(const KeySpec& spec, std::string_view a, std::string_view b) {
   return trim(a) == trim(b);
 }
 
+// Packstack takes IPv6 host addresses; stackwire writes the hosts it deploys into URLs
+// (http://HOST:5000/v3), bind addresses and connection strings without brackets, and its lab is
+// IPv4. Such an address is refused on its line rather than deployed into configs that cannot work.
+template <class Bad>
+void refuse_ipv6_host(const KeySpec& spec, const std::string& value, Bad&& bad) {
+  static constexpr std::string_view kDeployedHostKeys[] = {
+      "CONFIG_CONTROLLER_HOST",    "CONFIG_NETWORK_HOSTS",       "CONFIG_COMPUTE_HOSTS",
+      "CONFIG_MARIADB_HOST",       "CONFIG_AMQP_HOST",           "CONFIG_KEYSTONE_HOST",
+      "CONFIG_OSCLIENT_HOST",      "CONFIG_NEUTRON_SERVER_HOST", "CONFIG_NEUTRON_L3_HOSTS",
+      "CONFIG_NEUTRON_DHCP_HOSTS", "CONFIG_NEUTRON_METADATA_HOSTS"};
+  if (std::find(std::begin(kDeployedHostKeys), std::end(kDeployedHostKeys), spec.name) == std::end(kDeployedHostKeys))
+    return;
+  for (const auto& h : split_list(value))
+    if (is_ipv6(h)) {
+      bad(quoted_value(h) + " is an IPv6 address; stackwire deploys over IPv4 only (its service configs and "
+          "URLs would need bracketed IPv6 addresses): give the host's IPv4 address");
+      return;
+    }
+}
+
 std::string_view allowed_text(Check c) {
   switch (c) {
     case Check::host: return "an IPv4 or IPv6 address or a host name";
@@ -522,10 +542,10 @@ class AnswerChecker {
           bad(quoted_value(v) + ": takes one host, not a list");
           return;
         }
-        report(parse_host(v));
+        if (report(parse_host(v))) refuse_ipv6_host(spec, v, bad);
         return;
       case Check::host_list:
-        report(parse_host_list(v, !spec.required));
+        if (report(parse_host_list(v, !spec.required))) refuse_ipv6_host(spec, v, bad);
         return;
       case Check::ip_list:
         for (const auto& item : split_list(v)) {

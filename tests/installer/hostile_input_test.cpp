@@ -120,7 +120,7 @@ std::vector<Case> answer_cases() {
   for (const auto& [key, line] : std::vector<std::pair<std::string, int>>{
            {"CONFIG_CONTROLLER_HOST", 2}, {"CONFIG_NETWORK_HOSTS", 3}, {"CONFIG_COMPUTE_HOSTS", 4}})
     for (const std::string v : {"10.15.0.256", "10.15.0", "10.15.0.4/24", "10.15.0.4:22",
-                                "-oProxyCommand=touch", "host name"})
+                                "-oProxyCommand=touch", "host name", "2001:db8::4", "fe80::1", "::ffff:10.15.0.4"})
       add("addr-" + key + "-" + std::to_string(cs.size()), base_with(line, key + "=" + v), line);
   // Reversed and broken ranges.
   for (const std::string v : {"3000:1000", "1000", "1000:", "a:b", "-5:10", "1000:99999999999"})
