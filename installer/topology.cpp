@@ -583,7 +583,7 @@ Result<void> validate_impl(const Topology& t, std::string_view name, TopologyRul
     Cidr cidr;
     std::string text;
   };
-  std::vector<TenantCidr> tenant;
+  std::vector<TenantCidr> tenant, external;  // subnets seen so far, by kind
   static const std::set<std::string> kTypes = {"flat", "vlan", "gre", "vxlan", "geneve", "local"};
 
   for (size_t i = 0; i < t.networks.size(); ++i) {
@@ -632,13 +632,21 @@ Result<void> validate_impl(const Topology& t, std::string_view name, TopologyRul
         if (!parse_ip(s.dns_nameservers[d]))
           return err(sp + "/dns_nameservers/" + std::to_string(d), s.line,
                      sw + ": dns nameserver '" + s.dns_nameservers[d] + "' is not an address");
-      if (!n.external) {
-        for (const auto& o : tenant)
-          if (!rules.observed && overlaps(o.cidr, *cidr))
+      if (!rules.observed) {
+        // A tenant subnet inside the external one: its router would have its gateway and an
+        // interface on the same addresses (Neutron refuses the interface), and floating IPs clash.
+        for (const auto& o : n.external ? tenant : external)
+          if (overlaps(o.cidr, *cidr))
             return err(sp + "/cidr", s.line,
-                       sw + " (" + s.cidr + ") overlaps subnet '" + o.subnet + "' (" + o.text + ")");
-        tenant.push_back({s.name, *cidr, s.cidr});
+                       sw + " (" + s.cidr + ") overlaps " + (n.external ? "tenant" : "external") + " subnet '" +
+                           o.subnet + "' (" + o.text + ")");
+        if (!n.external)
+          for (const auto& o : tenant)
+            if (overlaps(o.cidr, *cidr))
+              return err(sp + "/cidr", s.line,
+                         sw + " (" + s.cidr + ") overlaps subnet '" + o.subnet + "' (" + o.text + ")");
       }
+      (n.external ? external : tenant).push_back({s.name, *cidr, s.cidr});
     }
   }
 

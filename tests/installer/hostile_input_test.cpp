@@ -275,6 +275,8 @@ std::vector<Case> topology_cases() {
   add("overlap-tenant", topo_replace("\"subnets\": [{\"name\": \"net0-subnet\", \"cidr\": \"10.0.0.0/24\", \"gateway_ip\": \"10.0.0.1\"}]}",
                                      "\"subnets\": [{\"name\": \"net0-subnet\", \"cidr\": \"10.0.0.0/24\", \"gateway_ip\": \"10.0.0.1\"},\n"
                                      "                 {\"name\": \"net0-b\", \"cidr\": \"10.0.0.128/25\"}]}"), 9);
+  add("tenant-inside-external", topo_replace("\"cidr\": \"10.0.0.0/24\", \"gateway_ip\": \"10.0.0.1\"",
+                                             "\"cidr\": \"172.16.13.128/25\", \"gateway_ip\": \"172.16.13.129\""), 8);
   add("reversed-pool", topo_replace("\"start\": \"172.16.13.2\", \"end\": \"172.16.13.200\"",
                                     "\"start\": \"172.16.13.200\", \"end\": \"172.16.13.2\""), 6);
   add("pool-outside", topo_replace("\"end\": \"172.16.13.200\"", "\"end\": \"172.16.14.200\""), 6);
