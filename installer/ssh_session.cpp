@@ -103,6 +103,25 @@ class PidLine {
   std::string head_;
 };
 
+// The names in a comma-separated method list that this libssh2 supports, in the list's order.
+// libssh2 1.10's libssh2_session_method_pref drops the others with an overlapping memcpy (undefined
+// behaviour, which AddressSanitizer stops on), so it is given none.
+std::string supported_methods(LIBSSH2_SESSION* session, int method_type, const std::string& wanted) {
+  const char** algs = nullptr;
+  const int n = libssh2_session_supported_algs(session, method_type, &algs);
+  if (n <= 0 || !algs) return {};
+  std::string out;
+  for (auto name : split(wanted, ','))
+    for (int i = 0; i < n; ++i)
+      if (algs[i] && name == algs[i]) {
+        if (!out.empty()) out += ',';
+        out += name;
+        break;
+      }
+  libssh2_free(session, algs);
+  return out;
+}
+
 constexpr unsigned kWindow = 8u << 20;  // larger than libssh2's 2 MiB default: fewer window stalls on bulk output
 
 }  // namespace
@@ -347,8 +366,9 @@ Result<SshSession> SshSession::connect(const SshTarget& target, const SshOptions
   // would prefer ECDSA and a host known by its ed25519 key would look unknown.
   auto known = KnownHosts::load(known_hosts);
   if (!known) return fail(std::move(known.error()).context("host " + s.label_ + ": host key"));
-  const std::string methods = hostkey_methods_for(known->recorded_key_types(target.host, target.port));
-  libssh2_session_method_pref(s.session_.get(), LIBSSH2_METHOD_HOSTKEY, methods.c_str());
+  const std::string methods = supported_methods(
+      s.session_.get(), LIBSSH2_METHOD_HOSTKEY, hostkey_methods_for(known->recorded_key_types(target.host, target.port)));
+  if (!methods.empty()) libssh2_session_method_pref(s.session_.get(), LIBSSH2_METHOD_HOSTKEY, methods.c_str());
 
   SW_TRY_VOID(s.handshake(deadline, options.connect_timeout));
   SW_TRY_VOID(s.verify_host_key(target, options, known_hosts));

@@ -1,5 +1,7 @@
 #include "tests/support/system.h"
 
+#include <sys/prctl.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -130,8 +132,15 @@ BackgroundProcess::BackgroundProcess(std::vector<std::string> argv, std::string 
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    // A test that crashes (a sanitizer's abort) runs no destructor: the daemon dies with it, rather
+    // than living on with the test's stderr open and ctest waiting for that pipe until its timeout.
+    // The signal comes when the forking thread ends: a daemon started from a run_in_netns thread lives
+    // as long as that thread, which in every test is the rest of the test.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::setpgid(0, 0);
     int devnull = ::open("/dev/null", O_RDWR);
     if (devnull >= 0) {
