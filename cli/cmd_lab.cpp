@@ -253,7 +253,10 @@ void add_lab_command(CLI::App& app) {
   auto init_title = std::make_shared<std::string>();
   auto* init = lab->add_subcommand("__init", "")->group("");
   init->add_option("TITLE", *init_title, "");
-  init->callback([] {
+  // The callback holds the title's storage: CLI11 writes into it while parsing, after this function
+  // has returned (without the capture, the sanitizer run caught a heap use-after-free in every host's
+  // pid 1, which then died and took its host's daemons with it).
+  init->callback([init_title] {
     auto r = lab::run_host_init();
     finish(r ? Result<int>(0) : Result<int>(fail(std::move(r).error())));
   });

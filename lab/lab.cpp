@@ -41,9 +41,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kHostNsTimeout = 5s;
-// Ends as soon as every daemon answers (≈ 1 s on an idle machine); the bound is for a loaded one: a
-// sanitizer run of the suite once saw one host's sshd and ovsdb miss 8 s.
-constexpr auto kReadyTimeout = 30s;
+constexpr auto kReadyTimeout = 8s;
 constexpr auto kTermGrace = 1500ms;
 constexpr auto kKillWait = 2000ms;
 
