@@ -123,8 +123,9 @@ PluginOutcome run_plugin(const std::string& plugin, const std::vector<Manifest>&
             if (running[j]) others.push_back(j);
         }
       }
-      const std::string reason = "host " + groups[i].first + " failed in plugin " + plugin +
-                                 (h.failed_step.empty() ? std::string() : " (" + h.failed_step + ")");
+      const std::string reason = others.empty() ? std::string()
+                                                : "host " + groups[i].first + " failed in plugin " + plugin +
+                                                      (h.failed_step.empty() ? std::string() : " (" + h.failed_step + ")");
       for (size_t j : others) {
         log.write(plugin, groups[j].first + ": asked to stop waiting: " + reason);
         executor.interrupt_waits(groups[j].first, reason);
