@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "ovs/json_fields.h"
 #include "ovs/rundir.h"
@@ -202,32 +203,78 @@ std::string FlowDump::text() const {
   return s;
 }
 
-Result<FlowDump> dump_flows(const FlowDumpOptions& o) {
+namespace {
+
+Error flow_dump_error(int rc, const sw_ovs_error& err, const FlowDump& header, const std::string& rundir, int ms) {
+  if (rc == ENOENT || rc == ECONNREFUSED) return explain_missing_socket(header.socket, rundir, header.bridge, rc);
+  if (rc == ETIMEDOUT) return Error::timeout(header.socket + ": ovs-vswitchd did not answer within " + std::to_string(ms) + " ms");
+  return Error::os(err.message, rc);
+}
+
+}  // namespace
+
+Result<StartedFlowDump> start_flow_dump(const FlowDumpOptions& o) {
   SW_TRY_VOID(check_bridge_name(o.bridge));
   if (o.table && (*o.table < 0 || *o.table > 254))
     return fail(Error::input("table " + std::to_string(*o.table) + ": OpenFlow tables are numbered 0 to 254"));
   if (o.openflow_version < kOpenFlow13 || o.openflow_version > kOpenFlow15)
     return fail(Error::input("OpenFlow version 0x" + std::to_string(o.openflow_version) +
                              ": flows are dumped at OpenFlow 1.3 to 1.5"));
-  FlowDump dump;
-  dump.bridge = o.bridge;
-  const std::string rundir = o.rundir.empty() ? default_rundir() : o.rundir;
-  dump.socket = mgmt_remote_for(rundir, o.bridge);
-  dump.openflow_version = openflow_version_name(o.openflow_version);
-  dump.table = o.table;
+  StartedFlowDump d;
+  d.header_.bridge = o.bridge;
+  d.rundir_ = o.rundir.empty() ? default_rundir() : o.rundir;
+  d.header_.socket = mgmt_remote_for(d.rundir_, o.bridge);
+  d.header_.openflow_version = openflow_version_name(o.openflow_version);
+  d.header_.table = o.table;
 
-  Collector collector;
-  const sw_ovs_flow_visitor visitor{&collector, collect_flow};
   sw_ovs_error err{};
   detail::sync_ovs_log_level();
   const int ms = static_cast<int>(o.timeout.count());
-  const int rc = sw_ovs_dump_flows(dump.socket.c_str(), o.openflow_version, o.table.value_or(-1), ms, &visitor, &err);
-  if (rc == ENOENT || rc == ECONNREFUSED) return fail(explain_missing_socket(dump.socket, rundir, o.bridge, rc));
-  if (rc == ETIMEDOUT)
-    return fail(Error::timeout(dump.socket + ": ovs-vswitchd did not answer within " + std::to_string(ms) + " ms"));
-  if (rc != 0) return fail(Error::os(err.message, rc));
+  const int rc = sw_ovs_flow_dump_start(d.header_.socket.c_str(), o.openflow_version, o.table.value_or(-1), ms,
+                                        &d.handle_, &err);
+  if (rc != 0) return fail(flow_dump_error(rc, err, d.header_, d.rundir_, ms));
+  return d;
+}
+
+StartedFlowDump::StartedFlowDump(StartedFlowDump&& other) noexcept
+    : handle_(std::exchange(other.handle_, nullptr)),
+      header_(std::move(other.header_)),
+      rundir_(std::move(other.rundir_)) {}
+
+StartedFlowDump& StartedFlowDump::operator=(StartedFlowDump&& other) noexcept {
+  if (this != &other) {
+    sw_ovs_flow_dump_abandon(std::exchange(handle_, std::exchange(other.handle_, nullptr)));
+    header_ = std::move(other.header_);
+    rundir_ = std::move(other.rundir_);
+  }
+  return *this;
+}
+
+StartedFlowDump::~StartedFlowDump() { sw_ovs_flow_dump_abandon(handle_); }
+
+Result<FlowDump> StartedFlowDump::finish(std::chrono::milliseconds timeout) && {
+  if (!handle_) return fail(Error::input(header_.socket + ": this flow dump was already finished"));
+  Collector collector;
+  const sw_ovs_flow_visitor visitor{&collector, collect_flow};
+  sw_ovs_error err{};
+  const int ms = static_cast<int>(timeout.count());
+  const int rc = sw_ovs_flow_dump_finish(std::exchange(handle_, nullptr), ms, &visitor, &err);
+  if (rc != 0) return fail(flow_dump_error(rc, err, header_, rundir_, ms));
   if (collector.error) return fail(std::move(*collector.error));
+  FlowDump dump = std::move(header_);
   dump.flows = std::move(collector.flows);
+  return dump;
+}
+
+Result<FlowDump> dump_flows(const FlowDumpOptions& o) {
+  // One deadline over connecting, sending and every reply, as before the dump was split in two.
+  const auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  auto started = SW_TRY(start_flow_dump(o));
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto dump = std::move(started).finish(std::max(left, std::chrono::milliseconds(0)));
+  if (!dump && dump.error().kind() == ErrorKind::timeout)
+    return fail(Error::timeout(mgmt_remote_for(o.rundir.empty() ? default_rundir() : o.rundir, o.bridge) +
+                               ": ovs-vswitchd did not answer within " + std::to_string(o.timeout.count()) + " ms"));
   return dump;
 }
 

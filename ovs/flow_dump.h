@@ -20,6 +20,8 @@
 #include "common/error.h"
 #include "ovs/flow.h"
 
+struct sw_ovs_flow_dump;  // ovs/shim/ovs_shim.h
+
 namespace sw::ovs {
 
 /// OpenFlow wire versions accepted by FlowDumpOptions::openflow_version: 1.3 to 1.5. (Plain
@@ -54,6 +56,32 @@ struct FlowDump {
 
 /// Dumps the flows. A missing socket or dead vswitchd is one system error naming the socket.
 Result<FlowDump> dump_flows(const FlowDumpOptions& options);
+
+/// A dump whose request has been sent: ovs-vswitchd builds the replies while the caller does
+/// other work (a host snapshot reads OVSDB meanwhile), and finish() receives them. Dropped
+/// unfinished, it closes the connection unread. Like every OVS call, use it on the OVS thread.
+class StartedFlowDump {
+ public:
+  StartedFlowDump(StartedFlowDump&& other) noexcept;
+  StartedFlowDump& operator=(StartedFlowDump&& other) noexcept;
+  StartedFlowDump(const StartedFlowDump&) = delete;
+  StartedFlowDump& operator=(const StartedFlowDump&) = delete;
+  ~StartedFlowDump();
+
+  /// Receives every reply, waiting up to `timeout` from now; the same errors as dump_flows.
+  Result<FlowDump> finish(std::chrono::milliseconds timeout) &&;
+
+ private:
+  friend Result<StartedFlowDump> start_flow_dump(const FlowDumpOptions& options);
+  StartedFlowDump() = default;
+
+  sw_ovs_flow_dump* handle_ = nullptr;
+  FlowDump header_;  ///< bridge, socket, version and table; no flows yet
+  std::string rundir_;
+};
+
+/// Connects (within options.timeout) and sends the request; errors as dump_flows.
+Result<StartedFlowDump> start_flow_dump(const FlowDumpOptions& options);
 
 /// "OpenFlow13" for 0x04, …
 std::string openflow_version_name(int wire_version);

@@ -510,11 +510,10 @@ report_flow(const struct ofputil_flow_stats *fs, const struct sw_ovs_flow_visito
     free(offsets);
 }
 
-/* Sends the flow stats request and hands every flow of every reply to the visitor. */
+/* Sends the flow stats request; *xid gets its transaction id. */
 static int
-dump_flows__(struct vconn *vconn, const char *name, int table, long long int deadline,
-             int timeout_ms, const struct sw_ovs_flow_visitor *visitor,
-             struct sw_ovs_error *err)
+send_flow_stats_request(struct vconn *vconn, const char *name, int table, long long int deadline,
+                        ovs_be32 *xid, struct sw_ovs_error *err)
 {
     const enum ofputil_protocol protocol
         = ofputil_protocol_from_ofp_version(vconn_get_version(vconn));
@@ -528,14 +527,22 @@ dump_flows__(struct vconn *vconn, const char *name, int table, long long int dea
     fsr.table_id = table < 0 ? 0xff : (uint8_t) table;
 
     struct ofpbuf *request = ofputil_encode_flow_stats_request(&fsr, protocol);
-    const ovs_be32 xid = ((const struct ofp_header *) request->data)->xid;
+    *xid = ((const struct ofp_header *) request->data)->xid;
     int error = send_until(vconn, deadline, request);
     if (error) {
         set_error(err, "%s: sending the flow stats request failed: %s", name,
                   ovs_retval_to_string(error));
-        return error;
     }
+    return error;
+}
 
+/* Receives every reply to the request `xid` and hands each flow to the visitor. */
+static int
+receive_flows(struct vconn *vconn, const char *name, ovs_be32 xid, long long int deadline,
+              int timeout_ms, const struct sw_ovs_flow_visitor *visitor,
+              struct sw_ovs_error *err)
+{
+    int error = 0;
     struct ds text = DS_EMPTY_INITIALIZER, match = DS_EMPTY_INITIALIZER;
     struct ds flags = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
     struct ofpbuf ofpacts;
@@ -599,10 +606,27 @@ dump_flows__(struct vconn *vconn, const char *name, int table, long long int dea
     return error;
 }
 
-int
-sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeout_ms,
-                  const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err)
+struct sw_ovs_flow_dump {
+    struct vconn *vconn;
+    char *name;
+    ovs_be32 xid;
+};
+
+static void
+flow_dump_free(struct sw_ovs_flow_dump *dump)
 {
+    if (dump) {
+        vconn_close(dump->vconn);
+        free(dump->name);
+        free(dump);
+    }
+}
+
+int
+sw_ovs_flow_dump_start(const char *vconn_name, int ofp_version, int table, int timeout_ms,
+                       struct sw_ovs_flow_dump **dumpp, struct sw_ovs_error *err)
+{
+    *dumpp = NULL;
     int error = enter(err);
     if (error) {
         return error;
@@ -620,11 +644,12 @@ sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeou
     sigpipe_block(&guard);
 
     const long long int deadline = time_msec() + (timeout_ms >= 0 ? timeout_ms : 0);
-    struct vconn *vconn = NULL;
-    error = vconn_open(vconn_name, 1u << ofp_version, DSCP_DEFAULT, &vconn);
+    struct sw_ovs_flow_dump *dump = xzalloc(sizeof *dump);
+    dump->name = xstrdup(vconn_name);
+    error = vconn_open(vconn_name, 1u << ofp_version, DSCP_DEFAULT, &dump->vconn);
     if (!error) {
         const long long int left = deadline - time_msec();
-        error = vconn_connect_block(vconn, left > 0 ? left : 0);
+        error = vconn_connect_block(dump->vconn, left > 0 ? left : 0);
     }
     if (error) {
         if (error == ETIMEDOUT) {
@@ -639,9 +664,69 @@ sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeou
                       ovs_retval_to_string(error));
         }
     } else {
-        error = dump_flows__(vconn, vconn_name, table, deadline, timeout_ms, visitor, err);
+        error = send_flow_stats_request(dump->vconn, vconn_name, table, deadline, &dump->xid, err);
     }
-    vconn_close(vconn);
     sigpipe_restore(&guard);
+    if (error) {
+        flow_dump_free(dump);
+        return error;
+    }
+    *dumpp = dump;
+    return 0;
+}
+
+int
+sw_ovs_flow_dump_finish(struct sw_ovs_flow_dump *dump, int timeout_ms,
+                        const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err)
+{
+    int error = enter(err);
+    if (error) {
+        flow_dump_free(dump);
+        return error;
+    }
+    struct sigpipe_guard guard;
+    sigpipe_block(&guard);
+    const long long int deadline = time_msec() + (timeout_ms >= 0 ? timeout_ms : 0);
+    error = receive_flows(dump->vconn, dump->name, dump->xid, deadline, timeout_ms, visitor, err);
+    flow_dump_free(dump);
+    sigpipe_restore(&guard);
+    return error;
+}
+
+void
+sw_ovs_flow_dump_abandon(struct sw_ovs_flow_dump *dump)
+{
+    struct sw_ovs_error err;
+    if (!dump) {
+        return;
+    }
+    if (enter(&err)) {
+        /* Not the OVS thread: closing the vconn here would break the one-thread rule; the
+         * caller broke it first, and the connection is leaked rather than raced. */
+        return;
+    }
+    struct sigpipe_guard guard;
+    sigpipe_block(&guard);
+    flow_dump_free(dump);
+    sigpipe_restore(&guard);
+}
+
+int
+sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeout_ms,
+                  const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err)
+{
+    /* One deadline over connecting, sending and every reply: what is left of it after the
+     * start is the finish's. */
+    const long long int deadline = time_msec() + (timeout_ms >= 0 ? timeout_ms : 0);
+    struct sw_ovs_flow_dump *dump;
+    int error = sw_ovs_flow_dump_start(vconn_name, ofp_version, table, timeout_ms, &dump, err);
+    if (error) {
+        return error;
+    }
+    const long long int left = deadline - time_msec();
+    error = sw_ovs_flow_dump_finish(dump, left > 0 ? (int) left : 0, visitor, err);
+    if (error == ETIMEDOUT) {
+        set_error(err, "%s: no flow stats reply within %d ms", vconn_name, timeout_ms);
+    }
     return error;
 }

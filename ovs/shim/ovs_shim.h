@@ -108,6 +108,18 @@ struct sw_ovs_flow_visitor {
 int sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeout_ms,
                       const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err);
 
+/* The same in two halves, so that the switch builds its replies while the caller does other
+ * work (snapshots read OVSDB meanwhile). _start connects within timeout_ms and sends the flow
+ * stats request; on success *dump is set and must go to exactly one of _finish (which receives
+ * and hands every flow to the visitor, waiting up to its own timeout_ms, then frees the dump) or
+ * _abandon (which frees it unread). On failure *dump is NULL and err says why. */
+struct sw_ovs_flow_dump;
+int sw_ovs_flow_dump_start(const char *vconn_name, int ofp_version, int table, int timeout_ms,
+                           struct sw_ovs_flow_dump **dump, struct sw_ovs_error *err);
+int sw_ovs_flow_dump_finish(struct sw_ovs_flow_dump *dump, int timeout_ms,
+                            const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err);
+void sw_ovs_flow_dump_abandon(struct sw_ovs_flow_dump *dump);
+
 /* Sets the level below which OVS's own log messages are dropped: 0 debug, 1 info, 2 warn (the
  * default), 3 error. They go to stderr, formatted as stackwire's log lines, never to stdout. */
 void sw_ovs_set_log_level(int level);

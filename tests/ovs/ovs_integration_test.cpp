@@ -222,6 +222,48 @@ TEST_F(OvsLayout, FlowsAgreeWithOvsOfctl) {
   }
 }
 
+// A dump started before other work (as host snapshots start every bridge's before reading
+// OVSDB) gives the flows a dump from start to end gives; dumps dropped unread close their
+// connections, and the switch keeps answering.
+TEST_F(OvsLayout, StartedDumpsFinishLaterAndAbandonedOnesCloseCleanly) {
+  std::map<std::string, StartedFlowDump> started;
+  for (const char* bridge : {"br-tun", "br-int", "br-ex"}) {
+    FlowDumpOptions o;
+    o.bridge = bridge;
+    o.rundir = ovs_->rundir();
+    auto d = start_flow_dump(o);
+    ASSERT_TRUE(d) << d.error().message();
+    started.emplace(bridge, std::move(*d));
+  }
+  // Meanwhile: OVSDB, on the same thread.
+  const auto snapshot = read(*ovs_);
+  ASSERT_TRUE(snapshot) << snapshot.error().message();
+  auto tun = std::move(started.at("br-tun")).finish(std::chrono::seconds(10));
+  ASSERT_TRUE(tun) << tun.error().message();
+  EXPECT_EQ(tun->bridge, "br-tun");
+  EXPECT_EQ(tun->socket, "unix:" + ovs_->rundir() + "/br-tun.mgmt");
+  EXPECT_EQ(tun->openflow_version, "OpenFlow13");
+  expect_same_flows(*tun, ovs_->ofctl_ok("-O OpenFlow13 dump-flows br-tun"));
+  // Finished once; a second finish is an error, not a crash.
+  auto again = std::move(started.at("br-tun")).finish(std::chrono::seconds(1));
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message().find("already finished"), std::string::npos) << again.error().message();
+  // br-int and br-ex are dropped unread (their replies were on the way); the switch still answers.
+  started.clear();
+  for (int i = 0; i < 3; ++i) {
+    const auto direct = dump(*ovs_, "br-int");
+    ASSERT_TRUE(direct) << direct.error().message();
+    expect_same_flows(*direct, ovs_->ofctl_ok("-O OpenFlow13 dump-flows br-int"));
+  }
+  // A bridge without a switch socket fails at the start, with dump_flows' error.
+  FlowDumpOptions missing;
+  missing.bridge = "br-nope";
+  missing.rundir = ovs_->rundir();
+  const auto nope = start_flow_dump(missing);
+  ASSERT_FALSE(nope);
+  EXPECT_EQ(nope.error().kind(), ErrorKind::not_found) << nope.error().message();
+}
+
 TEST_F(OvsLayout, NeutronQuestionsHaveAnswers) {
   const auto tun = dump(*ovs_, "br-tun");
   ASSERT_TRUE(tun) << tun.error().message();
