@@ -18,7 +18,7 @@ void add_deploy_command(CLI::App& app) {
   cmd->add_option("--topology", opts->topology,
                   "A topology JSON to provision after the services (networks, routers, instances, floating IPs)");
   cmd->add_flag("-y,--dry-run", opts->dry_run, "Only write the manifests, apply nothing");
-  cmd->add_option("--jobs", opts->jobs, "Hosts applied at once")->check(CLI::Range(1, 256))->default_val(16);
+  cmd->add_option("--jobs", opts->jobs, "Hosts applied at once (default 64)")->check(CLI::Range(1, 256))->default_val(64);
   auto timeout = std::make_shared<int>(300);
   cmd->add_option("-t,--timeout", *timeout, "Seconds one manifest may take (connects are bounded by the smaller of this and 30 s)")
       ->check(CLI::Range(1, 86400))

@@ -37,7 +37,7 @@ struct DeployOptions {
   std::string topology;      ///< path of a topology JSON to provision; empty = none
   Overrides overrides;       ///< --os-KEY=VALUE
   bool dry_run = false;      ///< stop after writing the manifests
-  int jobs = 16;             ///< hosts applied at once
+  int jobs = 64;             ///< hosts applied at once (one ssh session and thread each)
   std::chrono::seconds timeout{300};  ///< per manifest (packstack's -t)
   bool accept_new_host_keys = false;
   std::string known_hosts;   ///< empty = ~/.ssh/known_hosts
