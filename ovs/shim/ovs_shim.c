@@ -681,7 +681,7 @@ sw_ovs_flow_dump_finish(struct sw_ovs_flow_dump *dump, int timeout_ms,
 {
     int error = enter(err);
     if (error) {
-        flow_dump_free(dump);
+        /* Not the OVS thread: as in _abandon, the dump is leaked rather than closed here. */
         return error;
     }
     struct sigpipe_guard guard;

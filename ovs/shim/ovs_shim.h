@@ -112,7 +112,9 @@ int sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int ti
  * work (snapshots read OVSDB meanwhile). _start connects within timeout_ms and sends the flow
  * stats request; on success *dump is set and must go to exactly one of _finish (which receives
  * and hands every flow to the visitor, waiting up to its own timeout_ms, then frees the dump) or
- * _abandon (which frees it unread). On failure *dump is NULL and err says why. */
+ * _abandon (which frees it unread). On failure *dump is NULL and err says why. Called from any
+ * thread but the OVS thread, _finish fails with EBUSY and both leave the dump unfreed: its
+ * connection belongs to the OVS thread. */
 struct sw_ovs_flow_dump;
 int sw_ovs_flow_dump_start(const char *vconn_name, int ofp_version, int table, int timeout_ms,
                            struct sw_ovs_flow_dump **dump, struct sw_ovs_error *err);
