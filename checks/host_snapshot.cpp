@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <filesystem>
@@ -113,23 +114,36 @@ std::vector<std::string> bridges_with_mgmt_socket(const std::string& rundir) {
 // work at once: every bridge with a management socket is asked for its flows first, so
 // ovs-vswitchd builds the replies while ovsdb-server sends the database and this thread decodes
 // it (on a node of 3,000 ports and 5,000 flows, either server needs a third of a second). The
-// flows are then received for each bridge OVSDB has, in OVSDB's order; a bridge that appeared
-// meanwhile is dumped then, a socket whose bridge OVSDB does not have is closed unread, and a
-// dump that could not start gives its bridge that error.
+// flows are then received for each bridge OVSDB has, in OVSDB's order; a bridge that was not
+// asked early is dumped then, and a socket whose bridge OVSDB does not have is closed unread.
+//
+// Asking early is bounded apart, by one short deadline for all bridges: ovs-vswitchd serves no
+// OpenFlow at all while it has lost its database (vswitchd/bridge.c: bridge_run() returns before
+// running the bridges when it does not hold the OVSDB lock), and a dead ovsdb-server must cost
+// what it cost before, OVSDB's own quick error, not a handshake timeout per bridge first. Once one
+// switch does not answer in time, no other bridge is asked early.
+constexpr std::chrono::milliseconds kEarlyFlowRequestBudget{1000};
+
 void read_ovs(const HostSnapshotOptions& options, HostSnapshot& s) {
   ovs::FlowDumpOptions fo;
   fo.rundir = options.ovs_rundir;
   fo.openflow_version = ovs::kOpenFlow13;
-  fo.timeout = options.timeout;
-  // Started dumps, or why one could not start (kept: a switch that did not answer within the
-  // timeout is not asked twice).
-  std::map<std::string, Result<ovs::StartedFlowDump>, std::less<>> started;
+  std::map<std::string, ovs::StartedFlowDump, std::less<>> started;
   if (options.flows) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::min(options.timeout, kEarlyFlowRequestBudget);
     for (auto& bridge : bridges_with_mgmt_socket(options.ovs_rundir.empty() ? ovs::default_rundir() : options.ovs_rundir)) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left <= std::chrono::milliseconds(0)) break;
       fo.bridge = bridge;
-      started.emplace(std::move(bridge), ovs::start_flow_dump(fo));
+      fo.timeout = left;
+      auto d = ovs::start_flow_dump(fo);
+      if (d) started.emplace(std::move(bridge), std::move(*d));
+      else if (d.error().kind() == ErrorKind::timeout) break;
+      // Any other error (no such socket any more, refused) is met again below, with its message.
     }
   }
+  fo.timeout = options.timeout;
   ovs::SnapshotOptions so;
   so.db = options.ovs_db;
   so.timeout = options.timeout;
@@ -145,8 +159,7 @@ void read_ovs(const HostSnapshotOptions& options, HostSnapshot& s) {
     f.bridge = bridge.name;
     Result<ovs::FlowDump> dump = fail(Error::failed("not read"));
     if (const auto it = started.find(bridge.name); it != started.end()) {
-      if (it->second) dump = std::move(*it->second).finish(options.timeout);
-      else dump = fail(std::move(it->second.error()));
+      dump = std::move(it->second).finish(options.timeout);
       started.erase(it);
     } else {
       fo.bridge = bridge.name;

@@ -254,6 +254,37 @@ TEST_F(HostSnapshotIntegration, UnreadableOvsIsRecordedNotFatal) {
   }
 }
 
+// ovs-vswitchd serves no OpenFlow while it has lost its database (it runs its bridges only while
+// it holds the OVSDB lock). Flows are asked for before OVSDB is read; with ovsdb-server dead, that
+// must not cost a handshake timeout per bridge before OVSDB's own quick error (a regression of the
+// deployed lab's "ovsdb-server killed" case, caught by DeployedLabE2E: 3 bridges x 10 s).
+TEST_F(HostSnapshotIntegration, ADeadOvsdbServerIsReportedWithoutWaitingOnEachBridge) {
+  ovs::test::OvsFixture own;
+  ASSERT_TRUE(own.ok());
+  ASSERT_TRUE(own.build_neutron_layout());
+  own.kill_ovsdb_server();
+  // Ground truth: the switch stops answering OpenFlow once it notices the database is gone.
+  bool silent = false;
+  for (int i = 0; i < 50 && !silent; ++i) {
+    silent = own.ofctl("--timeout=1 -O OpenFlow13 dump-flows br-int").status != 0;
+    if (!silent) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(silent) << "ovs-vswitchd kept serving OpenFlow without its database";
+
+  HostSnapshotOptions o;
+  o.ovs_db = own.db_remote();
+  o.ovs_rundir = own.rundir();
+  o.timeout = std::chrono::seconds(5);
+  const auto t0 = std::chrono::steady_clock::now();
+  const HostSnapshot s = take(o);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_FALSE(s.ovs);
+  EXPECT_NE(s.ovs_error.find(own.db_remote().substr(5)), std::string::npos) << s.ovs_error;
+  EXPECT_TRUE(s.flows.empty());
+  // One bounded early wait for all bridges, not a timeout for each of the three.
+  EXPECT_LT(took, o.timeout) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+}
+
 // A file in /run/netns that is not a mounted namespace (what a crashed `ip netns add` leaves):
 // its entry says why, and every other namespace is read as usual.
 TEST_F(HostSnapshotIntegration, LeftoverEntryIsReportedAndTheRestRead) {
