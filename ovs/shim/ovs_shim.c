@@ -710,23 +710,3 @@ sw_ovs_flow_dump_abandon(struct sw_ovs_flow_dump *dump)
     flow_dump_free(dump);
     sigpipe_restore(&guard);
 }
-
-int
-sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeout_ms,
-                  const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err)
-{
-    /* One deadline over connecting, sending and every reply: what is left of it after the
-     * start is the finish's. */
-    const long long int deadline = time_msec() + (timeout_ms >= 0 ? timeout_ms : 0);
-    struct sw_ovs_flow_dump *dump;
-    int error = sw_ovs_flow_dump_start(vconn_name, ofp_version, table, timeout_ms, &dump, err);
-    if (error) {
-        return error;
-    }
-    const long long int left = deadline - time_msec();
-    error = sw_ovs_flow_dump_finish(dump, left > 0 ? (int) left : 0, visitor, err);
-    if (error == ETIMEDOUT) {
-        set_error(err, "%s: no flow stats reply within %d ms", vconn_name, timeout_ms);
-    }
-    return error;
-}

@@ -101,20 +101,16 @@ struct sw_ovs_flow_visitor {
     void (*flow)(void *ctx, const struct sw_ovs_flow *flow);
 };
 
-/* Connects to the OpenFlow switch at `vconn_name` ("unix:RUNDIR/BRIDGE.mgmt") allowing only
- * OpenFlow version `ofp_version` (wire number: 0x01 for 1.0, 0x04 for 1.3), dumps the flows of
- * table `table` (-1: every table) and hands each to the visitor, in the switch's order. The
- * connection and every wait after it share one deadline of timeout_ms. */
-int sw_ovs_dump_flows(const char *vconn_name, int ofp_version, int table, int timeout_ms,
-                      const struct sw_ovs_flow_visitor *visitor, struct sw_ovs_error *err);
-
-/* The same in two halves, so that the switch builds its replies while the caller does other
- * work (snapshots read OVSDB meanwhile). _start connects within timeout_ms and sends the flow
- * stats request; on success *dump is set and must go to exactly one of _finish (which receives
- * and hands every flow to the visitor, waiting up to its own timeout_ms, then frees the dump) or
- * _abandon (which frees it unread). On failure *dump is NULL and err says why. Called from any
- * thread but the OVS thread, _finish fails with EBUSY and both leave the dump unfreed: its
- * connection belongs to the OVS thread. */
+/* Dumps the flows of the OpenFlow switch at `vconn_name` ("unix:RUNDIR/BRIDGE.mgmt"), allowing
+ * only OpenFlow version `ofp_version` (wire number: 0x04 for 1.3), of table `table` (-1: every
+ * table), in two halves, so that the switch builds its replies while the caller does other work
+ * (snapshots read OVSDB meanwhile). _start connects within timeout_ms and sends the flow stats
+ * request; on success *dump is set and must go to exactly one of _finish (which receives every
+ * reply and hands each flow to the visitor, in the switch's order, waiting up to its own
+ * timeout_ms, then frees the dump) or _abandon (which frees it unread). On failure *dump is NULL
+ * and err says why. Called from any thread but the OVS thread, _finish fails with EBUSY and both
+ * leave the dump unfreed: its connection belongs to the OVS thread. (ovs::dump_flows is _start
+ * then _finish under one deadline.) */
 struct sw_ovs_flow_dump;
 int sw_ovs_flow_dump_start(const char *vconn_name, int ofp_version, int table, int timeout_ms,
                            struct sw_ovs_flow_dump **dump, struct sw_ovs_error *err);
